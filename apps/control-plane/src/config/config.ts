@@ -1,0 +1,68 @@
+// The control plane's configuration: read from the environment once, at boot, and
+// validated. Nothing else in the control plane reads process.env.
+import { z } from 'zod';
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+const integer = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+/** Environment variable name -> schema. The names are the public contract (README, compose file). */
+export const ConfigEnvSchema = z.object({
+  TARMAC_PORT: integer(0, 65535).default(8080),
+  TARMAC_HOST: z.string().min(1).default('0.0.0.0'),
+  DATABASE_URL: z
+    .url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// or postgresql:// URL' })
+    .optional(),
+  TARMAC_DATA_DIR: z.string().min(1).default('./.tarmac'),
+  TARMAC_ADMIN_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
+  TARMAC_HEARTBEAT_INTERVAL_MS: integer(100, 600_000).default(5_000),
+  TARMAC_AGENT_GRACE_MS: integer(300, 3_600_000).default(15_000),
+  TARMAC_LOG_LEVEL: z.enum(LOG_LEVELS).default('log'),
+});
+
+export const CONFIG_ENV_NAMES = Object.keys(ConfigEnvSchema.shape) as (keyof typeof ConfigEnvSchema.shape)[];
+
+export interface Config {
+  port: number;
+  host: string;
+  /** Absent: the control plane runs an embedded PostgreSQL in `dataDir/pg`. */
+  databaseUrl?: string;
+  dataDir: string;
+  adminToken?: string;
+  heartbeatIntervalMs: number;
+  agentGraceMs: number;
+  logLevel: LogLevel;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  // An empty variable means "not set", as shells and compose files often write it.
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const parsed = ConfigEnvSchema.safeParse(present);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
+  }
+  const e = parsed.data;
+  if (e.TARMAC_AGENT_GRACE_MS <= e.TARMAC_HEARTBEAT_INTERVAL_MS) {
+    throw new ConfigError([
+      `TARMAC_AGENT_GRACE_MS: must be longer than TARMAC_HEARTBEAT_INTERVAL_MS (${e.TARMAC_HEARTBEAT_INTERVAL_MS})`,
+    ]);
+  }
+  return {
+    port: e.TARMAC_PORT,
+    host: e.TARMAC_HOST,
+    databaseUrl: e.DATABASE_URL,
+    dataDir: e.TARMAC_DATA_DIR,
+    adminToken: e.TARMAC_ADMIN_TOKEN,
+    heartbeatIntervalMs: e.TARMAC_HEARTBEAT_INTERVAL_MS,
+    agentGraceMs: e.TARMAC_AGENT_GRACE_MS,
+    logLevel: e.TARMAC_LOG_LEVEL,
+  };
+}

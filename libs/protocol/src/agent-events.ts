@@ -1,0 +1,84 @@
+// The /agents namespace: handshake, the events an agent sends, and the refusal codes.
+import { z } from 'zod';
+import { ackSchema } from './ack.js';
+import { DatacenterName, EngineFacts, EngineStatus, Hostname, Labels, ManagedContainer } from './host.js';
+
+export const AGENTS_NAMESPACE = '/agents';
+
+export const AgentHandshake = z.object({
+  token: z.string().min(1, 'token is required'),
+  protocolVersion: z.number().int().positive(),
+  hostname: Hostname,
+});
+export type AgentHandshake = z.infer<typeof AgentHandshake>;
+
+/** Codes in `connect_error.data.code` when the /agents handshake is refused. */
+export const HandshakeRefusal = {
+  HandshakeInvalid: 'HANDSHAKE_INVALID',
+  ProtocolVersionMissing: 'PROTOCOL_VERSION_MISSING',
+  ProtocolVersionUnsupported: 'PROTOCOL_VERSION_UNSUPPORTED',
+  AgentTokenInvalid: 'AGENT_TOKEN_INVALID',
+  AgentTokenRevoked: 'AGENT_TOKEN_REVOKED',
+  HostnameMismatch: 'HOSTNAME_MISMATCH',
+  Unavailable: 'UNAVAILABLE',
+} as const;
+export type HandshakeRefusalCode = (typeof HandshakeRefusal)[keyof typeof HandshakeRefusal];
+
+/** Refusals an agent cannot fix by retrying: it stops with the message. */
+export const FATAL_HANDSHAKE_REFUSALS: readonly string[] = [
+  HandshakeRefusal.HandshakeInvalid,
+  HandshakeRefusal.ProtocolVersionMissing,
+  HandshakeRefusal.ProtocolVersionUnsupported,
+  HandshakeRefusal.AgentTokenInvalid,
+  HandshakeRefusal.AgentTokenRevoked,
+  HandshakeRefusal.HostnameMismatch,
+];
+
+export const ConnectErrorData = z.object({ code: z.string(), message: z.string() });
+export type ConnectErrorData = z.infer<typeof ConnectErrorData>;
+
+/** Codes in refused acks of agent events. */
+export const AgentAckRefusal = {
+  PayloadInvalid: 'PAYLOAD_INVALID',
+  NotRegistered: 'NOT_REGISTERED',
+  HostnameMismatch: 'HOSTNAME_MISMATCH',
+  Internal: 'INTERNAL',
+} as const;
+
+export const HostRegistration = z.strictObject({
+  hostname: Hostname,
+  datacenter: DatacenterName,
+  labels: Labels,
+  agentVersion: z.string().min(1).max(50),
+  engine: EngineFacts,
+  containers: z.array(ManagedContainer).max(1000),
+});
+export type HostRegistration = z.infer<typeof HostRegistration>;
+
+export const HostRegistered = z.object({ heartbeatIntervalMs: z.number().int().positive() });
+export type HostRegistered = z.infer<typeof HostRegistered>;
+export const HostRegisterAck = ackSchema(HostRegistered);
+
+export const HostHeartbeat = z.strictObject({
+  engine: z.strictObject({ status: EngineStatus }),
+  /** Present when the engine answered; absent means "unchanged, engine not readable". */
+  containers: z.array(ManagedContainer).max(1000).optional(),
+});
+export type HostHeartbeat = z.infer<typeof HostHeartbeat>;
+export const HostHeartbeatAck = ackSchema(z.object({}));
+
+export const AgentEvent = {
+  Register: 'host:register',
+  Heartbeat: 'host:heartbeat',
+} as const;
+export type AgentEventName = (typeof AgentEvent)[keyof typeof AgentEvent];
+
+/** Acks arrive as plain JSON; both ends parse them with the schemas above. */
+export type AgentAckCallback = (ack: unknown) => void;
+
+export interface AgentToServerEvents {
+  'host:register': (payload: HostRegistration, ack: AgentAckCallback) => void;
+  'host:heartbeat': (payload: HostHeartbeat, ack: AgentAckCallback) => void;
+}
+
+export interface ServerToAgentEvents {}

@@ -1,0 +1,52 @@
+// The /dashboard namespace: what a subscriber receives. Every event carries the
+// sequence number of the change it reports; a snapshot carries the sequence it is at.
+import { z } from 'zod';
+import { HostView } from './host.js';
+
+export const DASHBOARD_NAMESPACE = '/dashboard';
+
+export const DashboardHandshake = z.object({
+  token: z.string().min(1, 'token is required'),
+  /** The last sequence number the client saw; missed events are replayed from it. */
+  sinceSeq: z.number().int().nonnegative().optional(),
+});
+export type DashboardHandshake = z.infer<typeof DashboardHandshake>;
+
+export const DashboardRefusal = {
+  HandshakeInvalid: 'HANDSHAKE_INVALID',
+  ApiTokenInvalid: 'API_TOKEN_INVALID',
+  Unavailable: 'UNAVAILABLE',
+} as const;
+
+export const HostsSnapshot = z.object({ seq: z.number().int().nonnegative(), hosts: z.array(HostView) });
+export type HostsSnapshot = z.infer<typeof HostsSnapshot>;
+
+export const HostChange = z.object({ seq: z.number().int().positive(), host: HostView });
+export type HostChange = z.infer<typeof HostChange>;
+
+export const DashboardEvent = {
+  HostsSnapshot: 'hosts:snapshot',
+  HostConnected: 'host:connected',
+  HostUpdated: 'host:updated',
+  HostDisconnected: 'host:disconnected',
+} as const;
+
+export type HostChangeEventName =
+  | typeof DashboardEvent.HostConnected
+  | typeof DashboardEvent.HostUpdated
+  | typeof DashboardEvent.HostDisconnected;
+
+export interface ServerToDashboardEvents {
+  'hosts:snapshot': (payload: HostsSnapshot) => void;
+  'host:connected': (payload: HostChange) => void;
+  'host:updated': (payload: HostChange) => void;
+  'host:disconnected': (payload: HostChange) => void;
+}
+
+/** The payload schema of each dashboard event, for clients that parse what they get. */
+export const DashboardEventSchemas = {
+  'hosts:snapshot': HostsSnapshot,
+  'host:connected': HostChange,
+  'host:updated': HostChange,
+  'host:disconnected': HostChange,
+} as const;

@@ -1,0 +1,52 @@
+// Host facts as an agent reports them and as the control plane shows them.
+import { z } from 'zod';
+
+export const HOSTNAME_PATTERN = /^[a-zA-Z0-9]([a-zA-Z0-9.-]{0,251}[a-zA-Z0-9])?$/;
+export const Hostname = z.string().regex(HOSTNAME_PATTERN, 'must be a hostname (letters, digits, dots, dashes)');
+export const DatacenterName = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be lowercase letters, digits and dashes');
+export const Labels = z.record(
+  z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9._/-]{0,62}$/, 'label key must be letters, digits, . _ / -'),
+  z.string().max(255),
+);
+
+export const ENGINE_STATUSES = ['reachable', 'unreachable'] as const;
+export const EngineStatus = z.enum(ENGINE_STATUSES);
+export type EngineStatus = z.infer<typeof EngineStatus>;
+
+export const EngineFacts = z.object({
+  name: z.string().min(1).max(100),
+  version: z.string().min(1).max(100),
+  apiVersion: z.string().min(1).max(20),
+  status: EngineStatus,
+});
+export type EngineFacts = z.infer<typeof EngineFacts>;
+
+export const ManagedContainer = z.object({
+  id: z.string().min(1).max(128),
+  name: z.string().min(1).max(255),
+  image: z.string().min(1).max(512),
+  state: z.string().min(1).max(50),
+});
+export type ManagedContainer = z.infer<typeof ManagedContainer>;
+
+export const HOST_STATUSES = ['online', 'unreachable', 'offline'] as const;
+export const HostStatus = z.enum(HOST_STATUSES);
+export type HostStatus = z.infer<typeof HostStatus>;
+
+/** A host as the API and the dashboards show it. */
+export const HostView = z.object({
+  hostname: Hostname,
+  datacenter: DatacenterName,
+  labels: Labels,
+  status: HostStatus,
+  connected: z.boolean(),
+  agentVersion: z.string(),
+  engine: EngineFacts,
+  containers: z.array(ManagedContainer),
+  lastHeartbeatAt: z.iso.datetime(),
+  registeredAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+});
+export type HostView = z.infer<typeof HostView>;

@@ -1,0 +1,6 @@
+// Tarmac's wire protocol: declared once, parsed by both ends.
+export * from './version.js';
+export * from './ack.js';
+export * from './host.js';
+export * from './agent-events.js';
+export * from './dashboard-events.js';
