@@ -1,0 +1,122 @@
+// The /agents namespace: authenticates the handshake, then hands each agent message,
+// parsed with the protocol's schemas, to the host service. No decisions here.
+import { Inject, Logger } from '@nestjs/common';
+import {
+  ConnectedSocket,
+  MessageBody,
+  SubscribeMessage,
+  WebSocketGateway,
+  type OnGatewayConnection,
+  type OnGatewayInit,
+} from '@nestjs/websockets';
+import type { Namespace, Socket } from 'socket.io';
+import { DomainError } from '../../../../libs/domain/src/index.js';
+import {
+  AGENTS_NAMESPACE,
+  AgentAckRefusal,
+  AgentEvent,
+  HandshakeRefusal,
+  HostHeartbeat,
+  HostRegistration,
+  type Ack,
+  type HostRegistered,
+} from '../../../../libs/protocol/src/index.js';
+import { AgentTokenService } from '../agent-tokens/agent-token.service.js';
+import { handshakeRefusal, parsePayload, toAck } from '../common/ack.js';
+import { CONFIG } from '../common/core.module.js';
+import type { Config } from '../config/config.js';
+import type { AgentConnection } from '../hosts/host.service.js';
+import { HostService } from '../hosts/host.service.js';
+import { MetricsService } from '../metrics/metrics.service.js';
+import { AgentSockets, agentTokenRoom, hostRoom } from './agent-sockets.js';
+
+interface AgentSocketData {
+  connection: AgentConnection;
+  registered: boolean;
+}
+type AgentSocket = Socket<Record<string, never>, Record<string, never>, Record<string, never>, AgentSocketData>;
+
+/** socket.io's reason when the client called `disconnect()` itself. */
+const CLIENT_CLOSED = 'client namespace disconnect';
+
+@WebSocketGateway({ namespace: AGENTS_NAMESPACE, transports: ['websocket'] })
+export class AgentsGateway implements OnGatewayInit<Namespace>, OnGatewayConnection<AgentSocket> {
+  private readonly logger = new Logger(AgentsGateway.name);
+
+  constructor(
+    private readonly tokens: AgentTokenService,
+    private readonly hosts: HostService,
+    private readonly sockets: AgentSockets,
+    private readonly metrics: MetricsService,
+    @Inject(CONFIG) private readonly config: Config,
+  ) {}
+
+  afterInit(namespace: Namespace): void {
+    this.sockets.attach(namespace);
+    namespace.use((socket, next) => {
+      this.tokens.checkHandshake(socket.handshake.auth).then(
+        (decision) => {
+          if (!decision.accept) {
+            this.metrics.agentHandshakesRefused.inc({ code: decision.code });
+            this.logger.warn(`refused agent handshake from ${socket.handshake.address}: ${decision.code}: ${decision.message}`);
+            return next(handshakeRefusal(decision.code, decision.message));
+          }
+          socket.data = {
+            connection: { agentTokenId: decision.tokenId, hostname: decision.hostname, connectionId: socket.id },
+            registered: false,
+          } satisfies AgentSocketData;
+          next();
+        },
+        (error: unknown) => {
+          this.logger.error(`agent handshake check failed: ${String(error)}`);
+          next(handshakeRefusal(HandshakeRefusal.Unavailable, 'the control plane cannot check tokens right now; retry'));
+        },
+      );
+    });
+  }
+
+  handleConnection(socket: AgentSocket): void {
+    const { connection } = socket.data;
+    void socket.join([agentTokenRoom(connection.agentTokenId), hostRoom(connection.hostname)]);
+    this.metrics.agentsConnected.inc();
+    socket.once('disconnect', (reason) => {
+      this.metrics.agentsConnected.dec();
+      if (!socket.data.registered) return;
+      this.hosts
+        .disconnected(connection, reason === CLIENT_CLOSED)
+        .catch((error: unknown) => this.logger.error(`recording disconnect of ${connection.hostname} failed: ${String(error)}`));
+    });
+  }
+
+  @SubscribeMessage(AgentEvent.Register)
+  register(@ConnectedSocket() socket: AgentSocket, @MessageBody() payload: unknown): Promise<Ack<HostRegistered>> {
+    this.metrics.agentMessages.inc({ type: AgentEvent.Register });
+    return toAck(async () => {
+      const registration = parsePayload(HostRegistration, payload, AgentEvent.Register);
+      const { connection } = socket.data;
+      if (registration.hostname !== connection.hostname) {
+        throw new DomainError(
+          'forbidden',
+          AgentAckRefusal.HostnameMismatch,
+          `registration is for ${JSON.stringify(registration.hostname)} but this connection authenticated as ${JSON.stringify(connection.hostname)}`,
+        );
+      }
+      await this.hosts.register(connection, registration);
+      socket.data.registered = true;
+      return { heartbeatIntervalMs: this.config.heartbeatIntervalMs };
+    });
+  }
+
+  @SubscribeMessage(AgentEvent.Heartbeat)
+  heartbeat(@ConnectedSocket() socket: AgentSocket, @MessageBody() payload: unknown): Promise<Ack<object>> {
+    this.metrics.agentMessages.inc({ type: AgentEvent.Heartbeat });
+    return toAck(async () => {
+      const heartbeat = parsePayload(HostHeartbeat, payload, AgentEvent.Heartbeat);
+      if (!socket.data.registered) {
+        throw new DomainError('conflict', AgentAckRefusal.NotRegistered, `send ${AgentEvent.Register} before heartbeats`);
+      }
+      await this.hosts.heartbeat(socket.data.connection, heartbeat);
+      return {};
+    });
+  }
+}

@@ -1,0 +1,22 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { AgentsModule } from './agents/agents.module.js';
+import { AuthModule } from './auth/auth.module.js';
+import type { Clock } from './common/clock.js';
+import { CoreModule } from './common/core.module.js';
+import type { Config } from './config/config.js';
+import { DashboardModule } from './dashboard/dashboard.module.js';
+import type { Database } from './database/database.js';
+import { HealthController } from './health/health.controller.js';
+import { HostsModule } from './hosts/hosts.module.js';
+import { MetricsModule } from './metrics/metrics.module.js';
+
+@Module({})
+export class AppModule {
+  static forRoot(config: Config, database: Database, clock?: Clock): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [CoreModule.forRoot(config, database, clock), MetricsModule, AuthModule, HostsModule, AgentsModule, DashboardModule],
+      controllers: [HealthController],
+    };
+  }
+}

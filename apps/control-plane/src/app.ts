@@ -1,0 +1,86 @@
+// Assembles a running control plane from a configuration: database (embedded or not),
+// migrations, the Nest application with its HTTP and socket.io surfaces, and the
+// first admin token. Used by main.ts and by the tests.
+import 'reflect-metadata';
+import { ConsoleLogger, type LogLevel as NestLogLevel } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { cleanupOpenApiDoc, ZodValidationPipe } from 'nestjs-zod';
+import { AppModule } from './app.module.js';
+import { ApiTokenRepository } from './auth/api-token.repository.js';
+import { bootstrapAdmin, type AdminBootstrap } from './auth/admin-bootstrap.js';
+import type { Clock } from './common/clock.js';
+import { DomainErrorFilter } from './common/domain-error.filter.js';
+import type { Config, LogLevel } from './config/config.js';
+import { openDatabase, type Database } from './database/database.js';
+
+export interface ControlPlane {
+  app: NestExpressApplication;
+  /** Where it listens, e.g. http://127.0.0.1:8080 */
+  url: string;
+  database: Database;
+  admin: AdminBootstrap;
+  close(): Promise<void>;
+}
+
+const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
+
+export async function startControlPlane(config: Config, options: { clock?: Clock } = {}): Promise<ControlPlane> {
+  const logger = new ConsoleLogger('Tarmac', {
+    logLevels: LEVELS.slice(0, LEVELS.indexOf(config.logLevel) + 1) as NestLogLevel[],
+  });
+  const database = await openDatabase(config, (line) => logger.log(line));
+  if (database.appliedMigrations.length > 0) logger.log(`applied migrations: ${database.appliedMigrations.join(', ')}`);
+
+  let app: NestExpressApplication | undefined;
+  try {
+    app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, database, options.clock), {
+      logger,
+      bodyParser: false,
+    });
+    app.useBodyParser('json', { limit: '1mb' });
+    app.useGlobalPipes(new ZodValidationPipe());
+    app.useGlobalFilters(new DomainErrorFilter());
+    setUpApiDocs(app);
+
+    const admin = await bootstrapAdmin(app.get(ApiTokenRepository), config.adminToken);
+    await app.listen(config.port, config.host);
+    const url = urlOf(app, config.host);
+    const running = app;
+    return {
+      app: running,
+      url,
+      database,
+      admin,
+      close: async () => {
+        await running.close();
+        await database.close();
+      },
+    };
+  } catch (error) {
+    await app?.close().catch(() => undefined);
+    await database.close();
+    throw error;
+  }
+}
+
+function setUpApiDocs(app: NestExpressApplication): void {
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Tarmac control plane')
+      .setDescription('Launch plans, gates, rollouts, hosts and agents. Every /api call needs an API token.')
+      .setVersion('1')
+      .addBearerAuth()
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, cleanupOpenApiDoc(document), { jsonDocumentUrl: 'docs-json' });
+}
+
+function urlOf(app: NestExpressApplication, host: string): string {
+  const address = app.getHttpServer().address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  const shown = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  return `http://${shown}:${port}`;
+}

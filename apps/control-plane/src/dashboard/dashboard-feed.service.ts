@@ -1,0 +1,73 @@
+// Brings a new dashboard subscriber up to date and then live: a snapshot (or, with
+// `sinceSeq`, a replay of what it missed), then every event in sequence, without a gap
+// or a duplicate. The subscriber joins the live room only once it has caught up with
+// what this process already published.
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { DashboardEvent, type HostsSnapshot } from '../../../../libs/protocol/src/index.js';
+import { HostRepository } from '../hosts/host.repository.js';
+import { DashboardPublisher } from './dashboard-publisher.js';
+import { EventOutboxRepository, type OutboxEvent } from './event-outbox.repository.js';
+
+export interface Subscriber {
+  send(type: string, payload: unknown): void;
+  /** Starts live delivery; called synchronously right after the last catch-up send. */
+  goLive(): void;
+  readonly closed: boolean;
+}
+
+const CATCH_UP_BATCH = 1000;
+
+@Injectable()
+export class DashboardFeedService {
+  constructor(
+    private readonly db: DataSource,
+    private readonly hosts: HostRepository,
+    private readonly outbox: EventOutboxRepository,
+    private readonly publisher: DashboardPublisher,
+  ) {}
+
+  async subscribe(subscriber: Subscriber, sinceSeq?: number): Promise<void> {
+    let cursor: number;
+    if (sinceSeq !== undefined && (await this.canReplayFrom(sinceSeq))) {
+      cursor = sinceSeq;
+    } else {
+      const snapshot = await this.snapshot();
+      subscriber.send(DashboardEvent.HostsSnapshot, snapshot);
+      cursor = snapshot.seq;
+    }
+    for (;;) {
+      const events: OutboxEvent[] = cursor < this.publisher.lastPublishedSeq ? await this.outbox.readAfter(cursor, CATCH_UP_BATCH) : [];
+      if (subscriber.closed) return;
+      // From here to goLive() nothing awaits, so the publisher cannot slip an event in between.
+      const live = this.publisher.lastPublishedSeq;
+      for (const event of events) {
+        if (event.seq > live) break;
+        deliver(subscriber, event);
+        cursor = event.seq;
+      }
+      if (cursor >= live) {
+        subscriber.goLive();
+        return;
+      }
+    }
+  }
+
+  snapshot(): Promise<HostsSnapshot> {
+    return this.db.transaction('REPEATABLE READ', async (tx) => {
+      const seq = await this.outbox.currentSeq(tx);
+      const hosts = await this.hosts.list({}, tx);
+      return { seq, hosts };
+    });
+  }
+
+  private async canReplayFrom(sinceSeq: number): Promise<boolean> {
+    if (sinceSeq > (await this.outbox.currentSeq())) return false;
+    const oldest = await this.outbox.oldestRetainedSeq();
+    return oldest === undefined ? sinceSeq === (await this.outbox.currentSeq()) : sinceSeq >= oldest - 1;
+  }
+}
+
+export function deliver(subscriber: Pick<Subscriber, 'send'>, event: OutboxEvent): void {
+  subscriber.send(event.type, event.payload);
+}

@@ -1,0 +1,85 @@
+// Emits the outbox to this process's dashboard subscribers, in sequence order, after
+// commit. Woken by local writes and by a short poll, so events written by another
+// replica reach this replica's subscribers too.
+import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { EventOutboxRepository, type OutboxEvent } from './event-outbox.repository.js';
+
+const BATCH = 500;
+const POLL_MS = 500;
+const RETENTION_MS = 24 * 3600_000;
+const RETAIN_AT_LEAST = 10_000;
+
+export type EventSink = (event: OutboxEvent) => void;
+
+@Injectable()
+export class DashboardPublisher implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(DashboardPublisher.name);
+  private sink: EventSink = () => undefined;
+  private published = 0;
+  private flushing: Promise<void> | undefined;
+  private again = false;
+  private timer: NodeJS.Timeout | undefined;
+  private pruneTimer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly outbox: EventOutboxRepository) {}
+
+  /** The highest sequence number already emitted by this process. */
+  get lastPublishedSeq(): number {
+    return this.published;
+  }
+
+  setSink(sink: EventSink): void {
+    this.sink = sink;
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    this.published = await this.outbox.currentSeq();
+    this.timer = setInterval(() => this.poke(), POLL_MS);
+    this.pruneTimer = setInterval(() => void this.prune(), 3600_000);
+  }
+
+  onApplicationShutdown(): void {
+    clearInterval(this.timer);
+    clearInterval(this.pruneTimer);
+  }
+
+  /** Something was committed: publish it soon. Never throws. */
+  poke(): void {
+    if (this.flushing) {
+      this.again = true;
+      return;
+    }
+    this.flushing = this.flush()
+      .catch((error: unknown) => this.logger.warn(`publishing dashboard events failed: ${String(error)}`))
+      .finally(() => {
+        this.flushing = undefined;
+        if (this.again) {
+          this.again = false;
+          this.poke();
+        }
+      });
+  }
+
+  /** Resolves once every event committed before the call has been emitted. */
+  async drain(): Promise<void> {
+    this.poke();
+    while (this.flushing) await this.flushing;
+  }
+
+  private async flush(): Promise<void> {
+    for (;;) {
+      const events = await this.outbox.readAfter(this.published, BATCH);
+      for (const event of events) {
+        this.sink(event);
+        this.published = event.seq;
+      }
+      if (events.length < BATCH) return;
+    }
+  }
+
+  private async prune(): Promise<void> {
+    await this.outbox
+      .prune(new Date(Date.now() - RETENTION_MS), RETAIN_AT_LEAST)
+      .catch((error: unknown) => this.logger.warn(`pruning dashboard events failed: ${String(error)}`));
+  }
+}

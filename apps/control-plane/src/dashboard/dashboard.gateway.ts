@@ -1,0 +1,73 @@
+// The /dashboard namespace: API-token handshake, then the feed. Read-only for now.
+import { Logger } from '@nestjs/common';
+import { WebSocketGateway, type OnGatewayConnection, type OnGatewayInit } from '@nestjs/websockets';
+import type { Namespace, Socket } from 'socket.io';
+import { DASHBOARD_NAMESPACE, DashboardHandshake, DashboardRefusal, describeIssues } from '../../../../libs/protocol/src/index.js';
+import { ApiTokenRepository } from '../auth/api-token.repository.js';
+import type { Principal } from '../auth/principal.js';
+import { handshakeRefusal } from '../common/ack.js';
+import { hashToken } from '../common/tokens.js';
+import { MetricsService } from '../metrics/metrics.service.js';
+import { DashboardFeedService } from './dashboard-feed.service.js';
+import { DashboardPublisher } from './dashboard-publisher.js';
+
+const LIVE_ROOM = 'live';
+
+interface DashboardSocketData {
+  principal: Principal;
+  sinceSeq?: number;
+}
+
+@WebSocketGateway({ namespace: DASHBOARD_NAMESPACE, transports: ['websocket', 'polling'] })
+export class DashboardGateway implements OnGatewayInit<Namespace>, OnGatewayConnection<Socket> {
+  private readonly logger = new Logger(DashboardGateway.name);
+
+  constructor(
+    private readonly tokens: ApiTokenRepository,
+    private readonly feed: DashboardFeedService,
+    private readonly publisher: DashboardPublisher,
+    private readonly metrics: MetricsService,
+  ) {}
+
+  afterInit(namespace: Namespace): void {
+    this.publisher.setSink((event) => namespace.to(LIVE_ROOM).emit(event.type, event.payload));
+    namespace.use((socket, next) => {
+      const parsed = DashboardHandshake.safeParse(socket.handshake.auth);
+      if (!parsed.success) {
+        return next(handshakeRefusal(DashboardRefusal.HandshakeInvalid, `handshake: ${describeIssues(parsed.error)}`));
+      }
+      this.tokens.findPrincipalByHash(hashToken(parsed.data.token)).then(
+        (principal) => {
+          if (!principal) return next(handshakeRefusal(DashboardRefusal.ApiTokenInvalid, 'API token is not valid or has been revoked'));
+          socket.data = { principal, sinceSeq: parsed.data.sinceSeq } satisfies DashboardSocketData;
+          next();
+        },
+        (error: unknown) => {
+          this.logger.error(`dashboard handshake check failed: ${String(error)}`);
+          next(handshakeRefusal(DashboardRefusal.Unavailable, 'the control plane cannot check tokens right now; retry'));
+        },
+      );
+    });
+  }
+
+  handleConnection(socket: Socket): void {
+    this.metrics.dashboardSubscribers.inc();
+    socket.once('disconnect', () => this.metrics.dashboardSubscribers.dec());
+    const data = socket.data as DashboardSocketData;
+    this.feed
+      .subscribe(
+        {
+          send: (type, payload) => socket.emit(type, payload),
+          goLive: () => void socket.join(LIVE_ROOM),
+          get closed() {
+            return socket.disconnected;
+          },
+        },
+        data.sinceSeq,
+      )
+      .catch((error: unknown) => {
+        this.logger.error(`dashboard subscription failed: ${String(error)}`);
+        socket.disconnect(true);
+      });
+  }
+}

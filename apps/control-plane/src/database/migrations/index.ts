@@ -1,0 +1,4 @@
+// Every migration, in order. Listed by hand so the build and the tests load the same set.
+import { Foundation1764200000000 } from './1764200000000-foundation.js';
+
+export const MIGRATIONS = [Foundation1764200000000];

@@ -1,0 +1,128 @@
+// What happens to a host when its agent registers, heartbeats or goes away, and when
+// it falls silent. Each change and its dashboard event commit together.
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import { nextHostStatus, NotFound, silenceCutoff } from '../../../../libs/domain/src/index.js';
+import {
+  DashboardEvent,
+  type HostChangeEventName,
+  type HostHeartbeat,
+  type HostRegistration,
+  type HostView,
+  type ManagedContainer,
+} from '../../../../libs/protocol/src/index.js';
+import { Clock } from '../common/clock.js';
+import { CONFIG } from '../common/core.module.js';
+import type { Config } from '../config/config.js';
+import { DashboardPublisher } from '../dashboard/dashboard-publisher.js';
+import { EventOutboxRepository } from '../dashboard/event-outbox.repository.js';
+import { HostRepository, toView, type HostFilter, type HostRecord } from './host.repository.js';
+
+export interface AgentConnection {
+  agentTokenId: string;
+  connectionId: string;
+  hostname: string;
+}
+
+@Injectable()
+export class HostService {
+  constructor(
+    private readonly db: DataSource,
+    private readonly hosts: HostRepository,
+    private readonly outbox: EventOutboxRepository,
+    private readonly publisher: DashboardPublisher,
+    private readonly clock: Clock,
+    @Inject(CONFIG) private readonly config: Config,
+  ) {}
+
+  list(filter: HostFilter): Promise<HostView[]> {
+    return this.hosts.list(filter);
+  }
+
+  async get(hostname: string): Promise<HostView> {
+    const host = await this.hosts.find(hostname);
+    if (!host) throw new NotFound('host', hostname);
+    return toView(host);
+  }
+
+  async register(connection: AgentConnection, registration: HostRegistration): Promise<HostView> {
+    const now = this.clock.now();
+    const normalised = { ...registration, containers: sortContainers(registration.containers) };
+    const host = await this.change(async (tx) => {
+      const registered = await this.hosts.upsertRegistration(tx, normalised, { ...connection, now });
+      return [registered, DashboardEvent.HostConnected];
+    });
+    return host!;
+  }
+
+  async heartbeat(connection: AgentConnection, heartbeat: HostHeartbeat): Promise<void> {
+    const now = this.clock.now();
+    const containers = heartbeat.containers && sortContainers(heartbeat.containers);
+    const status = heartbeat.engine.status;
+    if (await this.hosts.touchIfUnchanged(connection.hostname, connection.connectionId, status, containers, now)) return;
+
+    await this.change(async (tx) => {
+      const host = await this.hosts.find(connection.hostname, tx, true);
+      // A heartbeat from a connection that has been replaced (or a host never registered) changes nothing.
+      if (!host || host.connectionId !== connection.connectionId) return undefined;
+      const next: HostRecord = {
+        ...host,
+        status: nextHostStatus(host.status, 'heartbeat'),
+        engine: { ...host.engine, status },
+        containers: containers ?? host.containers,
+        lastHeartbeatAt: now.toISOString(),
+        updatedAt: now.toISOString(),
+      };
+      return [await this.hosts.save(tx, next), DashboardEvent.HostUpdated];
+    });
+  }
+
+  /** The agent's socket closed; `saidGoodbye` when the agent closed it on purpose. */
+  async disconnected(connection: AgentConnection, saidGoodbye: boolean): Promise<void> {
+    const now = this.clock.now();
+    await this.change(async (tx) => {
+      const host = await this.hosts.find(connection.hostname, tx, true);
+      if (!host || host.connectionId !== connection.connectionId) return undefined;
+      const next: HostRecord = {
+        ...host,
+        status: nextHostStatus(host.status, saidGoodbye ? 'said-goodbye' : 'connection-lost'),
+        connected: false,
+        connectionId: null,
+        updatedAt: now.toISOString(),
+      };
+      return [await this.hosts.save(tx, next), DashboardEvent.HostDisconnected];
+    });
+  }
+
+  /** Moves hosts silent for the grace period to `unreachable`. Returns how many moved. */
+  async sweepSilentHosts(): Promise<number> {
+    const now = this.clock.now();
+    const moved = await this.db.transaction(async (tx) => {
+      const hosts = await this.hosts.markSilentUnreachable(tx, silenceCutoff(now, this.config.agentGraceMs), now);
+      for (const host of hosts) {
+        await this.outbox.append(tx, DashboardEvent.HostUpdated, (seq) => ({ seq, host }));
+      }
+      return hosts.length;
+    });
+    if (moved > 0) this.publisher.poke();
+    return moved;
+  }
+
+  private async change(
+    work: (tx: EntityManager) => Promise<[HostRecord, HostChangeEventName] | undefined>,
+  ): Promise<HostView | undefined> {
+    const view = await this.db.transaction(async (tx) => {
+      const result = await work(tx);
+      if (!result) return undefined;
+      const host = toView(result[0]);
+      await this.outbox.append(tx, result[1], (seq) => ({ seq, host }));
+      return host;
+    });
+    if (view) this.publisher.poke();
+    return view;
+  }
+}
+
+function sortContainers(containers: ManagedContainer[]): ManagedContainer[] {
+  return [...containers].sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
+}

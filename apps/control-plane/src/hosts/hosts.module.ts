@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { EventsModule } from '../dashboard/events.module.js';
+import { HostLivenessSweeper } from './host-liveness.sweeper.js';
+import { HostRepository } from './host.repository.js';
+import { HostService } from './host.service.js';
+import { HostsController } from './hosts.controller.js';
+
+@Module({
+  imports: [EventsModule],
+  controllers: [HostsController],
+  providers: [HostRepository, HostService, HostLivenessSweeper],
+  exports: [HostRepository, HostService],
+})
+export class HostsModule {}

@@ -1,0 +1,47 @@
+// The control plane's Prometheus metrics, in a registry of its own (not the global
+// one), so several control planes in one test process do not collide.
+import { Injectable } from '@nestjs/common';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+@Injectable()
+export class MetricsService {
+  readonly registry = new Registry();
+
+  readonly agentsConnected = new Gauge({
+    name: 'tarmac_agents_connected',
+    help: 'Agents connected to this control-plane process',
+    registers: [this.registry],
+  });
+
+  readonly agentMessages = new Counter({
+    name: 'tarmac_agent_messages_total',
+    help: 'Messages received from agents, by event type',
+    labelNames: ['type'] as const,
+    registers: [this.registry],
+  });
+
+  readonly agentHandshakesRefused = new Counter({
+    name: 'tarmac_agent_handshakes_refused_total',
+    help: 'Agent handshakes refused, by refusal code',
+    labelNames: ['code'] as const,
+    registers: [this.registry],
+  });
+
+  readonly dashboardSubscribers = new Gauge({
+    name: 'tarmac_dashboard_subscribers',
+    help: 'Dashboard clients connected to this control-plane process',
+    registers: [this.registry],
+  });
+
+  readonly httpRequestDuration = new Histogram({
+    name: 'tarmac_http_request_duration_seconds',
+    help: 'HTTP request durations, by method, route and status code',
+    labelNames: ['method', 'route', 'status'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry, prefix: 'tarmac_' });
+  }
+}

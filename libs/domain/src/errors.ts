@@ -1,0 +1,32 @@
+// Domain errors: thrown by domain and service code, mapped once to HTTP statuses
+// (exception filter) and to refused socket acks. Code branches on `code`, never on messages.
+export type DomainErrorKind = 'invalid' | 'unauthenticated' | 'forbidden' | 'not_found' | 'conflict' | 'unavailable';
+
+export class DomainError extends Error {
+  constructor(
+    readonly kind: DomainErrorKind,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+export class NotFound extends DomainError {
+  constructor(what: string, id: string) {
+    super('not_found', `${what.toUpperCase().replace(/ /g, '_')}_NOT_FOUND`, `${what} ${JSON.stringify(id)} not found`);
+  }
+}
+
+export class Conflict extends DomainError {
+  constructor(code: string, message: string) {
+    super('conflict', code, message);
+  }
+}
+
+export class Invalid extends DomainError {
+  constructor(code: string, message: string) {
+    super('invalid', code, message);
+  }
+}

@@ -1,0 +1,4 @@
+// Tarmac's decisions, free of frameworks and I/O.
+export * from './errors.js';
+export * from './host-liveness.js';
+export * from './agent-handshake.js';
