@@ -1,0 +1,186 @@
+// The agent's configuration: command-line flags and environment variables, parsed and
+// validated once at start. A flag wins over its variable. Nothing else reads process.env.
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { DatacenterName, Hostname, Labels } from '../../../libs/protocol/src/index.js';
+import { LOG_LEVELS, type LogLevel } from './logger.js';
+
+export interface AgentConfig {
+  /** The control plane's base URL (origin only), e.g. `https://tarmac.example:8080`. */
+  serverUrl: string;
+  token: string;
+  datacenter: string;
+  labels: Record<string, string>;
+  engineSocket: string;
+  hostname: string;
+  logLevel: LogLevel;
+}
+
+/** Each setting: its flag, its environment variable, and its schema. */
+const SETTINGS = {
+  serverUrl: {
+    flag: 'server',
+    env: 'TARMAC_SERVER_URL',
+    schema: z
+      .url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' })
+      // The namespace is appended to the origin; a path here would silently become a namespace.
+      .refine((value) => !URL.canParse(value) || isBareOrigin(new URL(value)), {
+        error: 'must be the control plane base URL, without a path or query',
+      })
+      .transform((value) => new URL(value).origin),
+  },
+  token: { flag: 'token', env: 'TARMAC_AGENT_TOKEN', schema: z.string().min(1, 'must not be empty') },
+  datacenter: { flag: 'datacenter', env: 'TARMAC_DATACENTER', schema: DatacenterName },
+  labels: {
+    flag: 'label',
+    env: 'TARMAC_LABELS',
+    schema: z
+      .array(z.string().regex(/^[^=]+=/, { error: (issue) => `${JSON.stringify(issue.input)} must be key=value` }))
+      .transform((pairs) => Object.fromEntries(pairs.map((pair) => splitOnce(pair, '='))))
+      .pipe(Labels)
+      .default({}),
+  },
+  engineSocket: {
+    flag: 'engine-socket',
+    env: 'TARMAC_ENGINE_SOCKET',
+    // `unix:///path` is how DOCKER_HOST spells it; accept it too.
+    schema: z
+      .string()
+      .transform((value) => value.replace(/^unix:\/\//, ''))
+      .pipe(z.string().startsWith('/', 'must be an absolute path to a unix socket'))
+      .default('/var/run/docker.sock'),
+  },
+  hostname: { flag: 'hostname', env: 'TARMAC_HOSTNAME', schema: Hostname },
+  logLevel: {
+    flag: 'log-level',
+    env: 'TARMAC_LOG_LEVEL',
+    schema: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
+  },
+} as const;
+
+type SettingKey = keyof typeof SETTINGS;
+const KEYS = Object.keys(SETTINGS) as SettingKey[];
+
+/** The environment variables the agent reads (the public contract: README, compose files). */
+export const AGENT_ENV_NAMES = KEYS.map((key) => SETTINGS[key].env);
+
+export const USAGE = `Usage: tarmac-agent [options]
+
+Connects this host's container engine to a Tarmac control plane.
+Every option can also be set with its environment variable; the flag wins.
+
+  --server URL            TARMAC_SERVER_URL     control plane base URL (required)
+  --token TOKEN           TARMAC_AGENT_TOKEN    agent token (required; prefer the
+                                                variable, flags show up in ps)
+  --datacenter NAME       TARMAC_DATACENTER     datacenter of this host (required)
+  --label KEY=VALUE       TARMAC_LABELS         host label, repeatable
+                                                (variable: k=v,k2=v2)
+  --engine-socket PATH    TARMAC_ENGINE_SOCKET  Docker API socket
+                                                (default /var/run/docker.sock)
+  --hostname NAME         TARMAC_HOSTNAME       hostname to register as
+                                                (default: the machine's)
+  --log-level LEVEL       TARMAC_LOG_LEVEL      ${LOG_LEVELS.join(', ')} (default info)
+  --help                                        show this text
+
+Exit codes: 0 stopped by SIGTERM/SIGINT, 1 container engine unreachable at start
+or unexpected error, 2 invalid configuration, 3 refused by the control plane.
+`;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(problems.join('\n'));
+    this.name = 'ConfigError';
+  }
+}
+
+export type ConfigResult = { kind: 'run'; config: AgentConfig } | { kind: 'help' };
+
+export interface ConfigDefaults {
+  hostname: string;
+}
+
+/**
+ * Reads flags (`argv` without node and script) and environment. Throws ConfigError
+ * whose problems each name the flag or variable at fault.
+ */
+export function loadConfig(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+  defaults: ConfigDefaults,
+): ConfigResult {
+  const flags = parseFlags(argv);
+  if (flags.help) return { kind: 'help' };
+
+  const config: Partial<Record<SettingKey, unknown>> = {};
+  const problems: string[] = [];
+  for (const key of KEYS) {
+    const { flag, env: envName, schema } = SETTINGS[key];
+    const fromFlag = flags[flag];
+    // An empty variable means "not set", as shells and compose files often write it.
+    const fromEnv = env[envName] === '' ? undefined : env[envName];
+    const source = fromFlag !== undefined ? `--${flag}` : fromEnv !== undefined ? envName : `--${flag} / ${envName}`;
+    let raw: unknown = fromFlag ?? (key === 'labels' ? splitList(fromEnv) : fromEnv);
+    if (raw === undefined && key === 'hostname') raw = defaults.hostname;
+    if (raw === undefined && !isOptional(schema)) {
+      problems.push(`${source}: is required`);
+      continue;
+    }
+    const parsed = schema.safeParse(raw);
+    if (parsed.success) config[key] = parsed.data;
+    else problems.push(`${source}: ${parsed.error.issues.map(describeIssue).join('; ')}`);
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return { kind: 'run', config: config as AgentConfig };
+}
+
+function parseFlags(argv: readonly string[]): Record<string, string | string[] | boolean | undefined> {
+  try {
+    const { values } = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        server: { type: 'string' },
+        token: { type: 'string' },
+        datacenter: { type: 'string' },
+        label: { type: 'string', multiple: true },
+        'engine-socket': { type: 'string' },
+        hostname: { type: 'string' },
+        'log-level': { type: 'string' },
+        help: { type: 'boolean' },
+      },
+    });
+    return values;
+  } catch (error) {
+    throw new ConfigError([(error as Error).message]);
+  }
+}
+
+// Record keys (labels) fail as "Invalid key in record" with the real reason nested.
+function describeIssue(issue: z.core.$ZodIssue): string {
+  // A list index says less than the message (which quotes the bad item); a label key says more.
+  const path = issue.path.filter((segment) => typeof segment === 'string');
+  const where = path.length > 0 ? `${path.join('.')}: ` : '';
+  const message = issue.code === 'invalid_key' ? issue.issues.map((inner) => inner.message).join('; ') : issue.message;
+  return `${where}${message}`;
+}
+
+function isBareOrigin(url: URL): boolean {
+  return (url.pathname === '' || url.pathname === '/') && url.search === '' && url.hash === '';
+}
+
+function isOptional(schema: z.ZodType): boolean {
+  return schema.safeParse(undefined).success;
+}
+
+function splitList(value: string | undefined): string[] | undefined {
+  return value
+    ?.split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
+}
+
+function splitOnce(value: string, separator: string): [string, string] {
+  const at = value.indexOf(separator);
+  return [value.slice(0, at), value.slice(at + 1)];
+}

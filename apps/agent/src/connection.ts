@@ -1,0 +1,231 @@
+// The agent's link to the control plane's /agents namespace: connect, register on every
+// (re)connect, heartbeat at the interval the control plane asks for, and tell the caller
+// when a refusal means retrying is pointless. Transport drops are retried by socket.io;
+// refusals by the server (handshake middleware, forced disconnects) by our own backoff.
+import { io, type Socket } from 'socket.io-client';
+import type { z } from 'zod';
+import {
+  AGENTS_NAMESPACE,
+  AgentEvent,
+  ConnectErrorData,
+  FATAL_HANDSHAKE_REFUSALS,
+  HostHeartbeatAck,
+  HostRegisterAck,
+  PROTOCOL_VERSION,
+  AgentAckRefusal,
+  describeIssues,
+  type Ack,
+  type AgentHandshake,
+  type AgentToServerEvents,
+  type ServerToAgentEvents,
+} from '../../../libs/protocol/src/index.js';
+import { Backoff, type BackoffPolicy } from './backoff.js';
+import type { EngineIdentity } from './engine-facts.js';
+import type { Engine } from './engine.js';
+import { buildHeartbeat, buildRegistration, observeEngine, type EngineObservation, type HostIdentity } from './host-report.js';
+import type { Logger } from './logger.js';
+
+export interface AgentConnectionOptions {
+  /** Base URL (origin) of the control plane. */
+  serverUrl: string;
+  token: string;
+  host: HostIdentity;
+  engine: Engine;
+  engineIdentity: EngineIdentity;
+  logger: Logger;
+  /** Called once when the control plane refuses the agent for good; the connection is closed by then. */
+  onFatalRefusal: (refusal: ConnectErrorData) => void;
+  retry?: BackoffPolicy;
+  random?: () => number;
+  ackTimeoutMs?: number;
+}
+
+type AgentSocket = Socket<ServerToAgentEvents, AgentToServerEvents>;
+
+export const DEFAULT_RETRY: BackoffPolicy = { baseMs: 500, capMs: 15_000 };
+
+export class AgentConnection {
+  private readonly socket: AgentSocket;
+  private readonly backoff: Backoff;
+  private readonly ackTimeoutMs: number;
+  /** Bumped on every connect and disconnect; async work from an older session drops its result. */
+  private session = 0;
+  private timer?: NodeJS.Timeout;
+  private stopped = false;
+  private engineStatus?: EngineObservation['status'];
+
+  constructor(private readonly options: AgentConnectionOptions) {
+    const retry = options.retry ?? DEFAULT_RETRY;
+    this.backoff = new Backoff(retry, options.random);
+    this.ackTimeoutMs = options.ackTimeoutMs ?? 10_000;
+    const auth: AgentHandshake = {
+      token: options.token,
+      protocolVersion: PROTOCOL_VERSION,
+      hostname: options.host.hostname,
+    };
+    this.socket = io(`${options.serverUrl}${AGENTS_NAMESPACE}`, {
+      autoConnect: false,
+      transports: ['websocket'],
+      auth,
+      reconnection: true,
+      reconnectionDelay: retry.baseMs,
+      reconnectionDelayMax: retry.capMs,
+      randomizationFactor: 0.5,
+    });
+    this.socket.on('connect', () => this.onConnect());
+    this.socket.on('connect_error', (error) => this.onConnectError(error));
+    this.socket.on('disconnect', (reason) => this.onDisconnect(reason));
+  }
+
+  start(): void {
+    this.options.logger.info('connecting', { url: `${this.options.serverUrl}${AGENTS_NAMESPACE}` });
+    this.socket.connect();
+  }
+
+  /** Says goodbye to the control plane (a clean disconnect) and stops every timer. */
+  stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.clearTimer();
+    this.session++;
+    this.socket.disconnect();
+  }
+
+  get connected(): boolean {
+    return this.socket.connected;
+  }
+
+  private onConnect(): void {
+    const session = ++this.session;
+    this.clearTimer();
+    // The backoff is reset by a registration, not by a connect: a server that accepts and
+    // then drops us at once must not be hammered.
+    this.options.logger.info('connected', { socketId: this.socket.id });
+    void this.register(session);
+  }
+
+  private onConnectError(error: Error): void {
+    if (this.stopped) return;
+    const refusal = ConnectErrorData.safeParse((error as Error & { data?: unknown }).data);
+    if (refusal.success && FATAL_HANDSHAKE_REFUSALS.includes(refusal.data.code)) {
+      this.stop();
+      this.options.onFatalRefusal(refusal.data);
+      return;
+    }
+    if (this.socket.active) {
+      // A transport failure: socket.io's own reconnection is already on it.
+      this.options.logger.warn('control plane unreachable, socket.io retries', { reason: error.message });
+      return;
+    }
+    const delayMs = this.backoff.next();
+    this.options.logger.warn('refused by control plane, retrying', {
+      code: refusal.success ? refusal.data.code : undefined,
+      reason: refusal.success ? refusal.data.message : error.message,
+      retryInMs: delayMs,
+    });
+    this.schedule(delayMs, () => this.socket.connect());
+  }
+
+  private onDisconnect(reason: Socket.DisconnectReason): void {
+    this.session++;
+    this.clearTimer();
+    if (this.stopped) return;
+    if (reason === 'io server disconnect') {
+      // The server closed us on purpose (token revoked, restart, ...); socket.io does not
+      // reconnect by itself then. Reconnecting lets the handshake say why, or get us back in.
+      const delayMs = this.backoff.next();
+      this.options.logger.warn('disconnected by control plane, reconnecting', { retryInMs: delayMs });
+      this.schedule(delayMs, () => this.socket.connect());
+    } else {
+      this.options.logger.warn('disconnected, socket.io reconnects', { reason });
+    }
+  }
+
+  private async register(session: number): Promise<void> {
+    const observation = await this.observe();
+    const registration = buildRegistration(this.options.host, this.options.engineIdentity, observation);
+    const ack = await this.request(session, AgentEvent.Register, registration, HostRegisterAck);
+    if (ack === undefined) return;
+    if (ack.ok) {
+      this.backoff.reset();
+      const { heartbeatIntervalMs } = ack.data;
+      this.options.logger.info('registered', { heartbeatIntervalMs, containers: registration.containers.length });
+      this.schedule(heartbeatIntervalMs, () => this.heartbeat(session, heartbeatIntervalMs));
+      return;
+    }
+    const delayMs = this.backoff.next();
+    this.options.logger.error('registration refused', { code: ack.code, reason: ack.message, retryInMs: delayMs });
+    this.schedule(delayMs, () => this.register(session));
+  }
+
+  private async heartbeat(session: number, intervalMs: number): Promise<void> {
+    // The next beat is due one interval after this one started, however slow the engine was.
+    const startedAt = performance.now();
+    const heartbeat = buildHeartbeat(await this.observe());
+    const ack = await this.request(session, AgentEvent.Heartbeat, heartbeat, HostHeartbeatAck);
+    if (ack === undefined) return;
+    if (!ack.ok && ack.code === AgentAckRefusal.NotRegistered) {
+      this.options.logger.warn('control plane forgot this host, registering again', { reason: ack.message });
+      void this.register(session);
+      return;
+    }
+    if (!ack.ok) this.options.logger.warn('heartbeat refused', { code: ack.code, reason: ack.message });
+    else this.options.logger.debug('heartbeat acknowledged', { engine: heartbeat.engine.status });
+    const elapsedMs = performance.now() - startedAt;
+    this.schedule(Math.max(0, intervalMs - elapsedMs), () => this.heartbeat(session, intervalMs));
+  }
+
+  /**
+   * Sends one event and parses its ack. Undefined when the session ended meanwhile; a
+   * missing or malformed ack becomes a refusal with a local code (NO_ACK, ACK_INVALID).
+   */
+  private async request<T>(
+    session: number,
+    event: keyof AgentToServerEvents,
+    payload: unknown,
+    ackSchema: z.ZodType<Ack<T>>,
+  ): Promise<Ack<T> | undefined> {
+    if (session !== this.session || !this.socket.connected) return undefined;
+    let raw: unknown;
+    try {
+      // Both events ack with `unknown` that we parse; the typed emit cannot take a union of events.
+      raw = await (this.socket.timeout(this.ackTimeoutMs) as unknown as UntypedEmitter).emitWithAck(event, payload);
+    } catch (error) {
+      raw = { ok: false, code: 'NO_ACK', message: (error as Error).message };
+    }
+    if (session !== this.session) return undefined;
+    const parsed = ackSchema.safeParse(raw);
+    if (!parsed.success) {
+      return { ok: false, code: 'ACK_INVALID', message: `malformed ${event} ack: ${describeIssues(parsed.error)}` };
+    }
+    return parsed.data;
+  }
+
+  private async observe(): Promise<EngineObservation> {
+    const observation = await observeEngine(this.options.engine, this.options.host.hostname);
+    if (observation.status !== this.engineStatus) {
+      if (observation.status === 'unreachable') {
+        this.options.logger.warn('container engine unreachable', { reason: observation.reason });
+      } else if (this.engineStatus !== undefined) {
+        this.options.logger.info('container engine reachable again');
+      }
+      this.engineStatus = observation.status;
+    }
+    return observation;
+  }
+
+  private schedule(delayMs: number, action: () => unknown): void {
+    this.clearTimer();
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      if (!this.stopped) void action();
+    }, delayMs);
+  }
+
+  private clearTimer(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+}
+
+type UntypedEmitter = { emitWithAck(event: string, payload: unknown): Promise<unknown> };
