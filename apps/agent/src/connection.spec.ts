@@ -56,9 +56,10 @@ function startAgent(hostname: string, options: { token?: string; engine?: Engine
 describe('AgentConnection', () => {
   it('registers with a valid payload listing its managed containers, then heartbeats', async () => {
     const hostname = `agent-conn-${run}-a`;
+    const image = await testImage(docker, process.env);
     const container = await docker.createContainer({
       name: `${hostname}-web`,
-      Image: await testImage(docker, process.env),
+      Image: image,
       Cmd: ['/bin/busybox', 'sleep', '600'],
       Labels: { [MANAGED_LABEL]: 'true', [HOST_LABEL]: hostname, 'tarmac.test': 'true' },
       HostConfig: { NetworkMode: 'host', Init: true },
@@ -78,7 +79,7 @@ describe('AgentConnection', () => {
       labels: { tier: 'web' },
       agentVersion: '0.1.0-test',
       engine: { name: 'Podman Engine', version: '4.3.1', apiVersion: '1.41', status: 'reachable' },
-      containers: [{ id: container.id, name: `${hostname}-web`, image: expect.stringContaining('busybox'), state: 'created' }],
+      containers: [{ id: container.id, name: `${hostname}-web`, image, state: 'created' }],
     });
     for (const { payload } of server.of('heartbeat')) {
       expect(payload).toEqual({ engine: { status: 'reachable' }, containers: registration.payload.containers });

@@ -8,11 +8,16 @@ const docker = new Docker({ socketPath });
 const suffix = `${process.pid}-${Date.now()}`;
 const hostname = `agent-engine-spec-${suffix}`;
 const created: Docker.Container[] = [];
+let image: string;
+
+beforeAll(async () => {
+  image = await testImage(docker, process.env);
+});
 
 async function createManaged(name: string, host: string, labels: Record<string, string> = {}): Promise<Docker.Container> {
   const container = await docker.createContainer({
     name,
-    Image: await testImage(docker, process.env),
+    Image: image,
     Cmd: ['/bin/busybox', 'sleep', '600'],
     Labels: { [MANAGED_LABEL]: 'true', [HOST_LABEL]: host, 'tarmac.test': 'true', ...labels },
     HostConfig: { NetworkMode: 'host', Init: true },
@@ -54,7 +59,7 @@ describe('DockerEngine on a real engine', () => {
     expect(listed.map((c) => c.name).sort()).toEqual([`${hostname}-created`, `${hostname}-running`]);
     expect(listed.find((c) => c.id === running.id)).toMatchObject({ name: `${hostname}-running`, state: 'running' });
     expect(listed.find((c) => c.id === stopped.id)).toMatchObject({ state: 'created' });
-    expect(listed[0].image).toContain('busybox');
+    expect(listed.map((c) => c.image)).toEqual([image, image]);
     expect(await engine.listManagedContainers(`${hostname}-elsewhere`)).toHaveLength(1);
     expect(await engine.listManagedContainers(`${hostname}-nobody`)).toEqual([]);
   });
