@@ -1,5 +1,6 @@
 // Every HTTP route is authenticated unless marked @Public(): 401 when the bearer token
-// is missing or unknown, 403 when the user lacks the route's role.
+// is missing or unknown, 403 when the user lacks the route's role. Sockets are
+// authenticated by their namespaces' handshake middleware instead.
 import { ForbiddenException, Injectable, UnauthorizedException, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { hashToken } from '../common/tokens.js';
@@ -14,6 +15,8 @@ export class AuthGuard implements CanActivate {
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
+    // Sockets authenticate once, in their namespace's handshake middleware.
+    if (context.getType() !== 'http') return true;
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
 

@@ -24,6 +24,9 @@ export async function startEmbeddedPostgres(dataDir: string, log: (line: string)
   const root = resolve(dataDir);
   const databaseDir = join(root, 'pg');
   await mkdir(root, { recursive: true });
+  const asRoot = process.getuid?.() === 0;
+  // As root, PostgreSQL runs as the `postgres` user, which must be able to reach `pg/`.
+  if (asRoot) await chmod(root, 0o711);
   const credentials = await loadOrCreateCredentials(join(root, 'pg-credentials.json'));
   await stopLeftoverPostmaster(databaseDir, log);
 
@@ -36,7 +39,7 @@ export async function startEmbeddedPostgres(dataDir: string, log: (line: string)
     authMethod: 'scram-sha-256',
     persistent: true,
     // PostgreSQL refuses to run as root; the package then runs it as a `postgres` user.
-    createPostgresUser: process.getuid?.() === 0,
+    createPostgresUser: asRoot,
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
     onLog: () => undefined,
     onError: (error) => log(`embedded PostgreSQL: ${String(error)}`),

@@ -104,7 +104,8 @@ export class HostRepository {
   }
 
   async save(tx: EntityManager, host: HostRecord): Promise<HostRecord> {
-    const [row]: HostRow[] = await tx.query(
+    // TypeORM answers an UPDATE with [rows, affected count].
+    const [[row]]: [HostRow[], number] = await tx.query(
       `UPDATE hosts SET engine = $2, containers = $3, status = $4, connected = $5, connection_id = $6,
               last_heartbeat_at = $7, updated_at = $8
         WHERE hostname = $1 RETURNING ${COLUMNS}`,
@@ -124,7 +125,7 @@ export class HostRepository {
 
   /** Marks every online host silent since the cutoff unreachable, returning them. */
   async markSilentUnreachable(tx: EntityManager, cutoff: Date, now: Date): Promise<HostView[]> {
-    const rows: HostRow[] = await tx.query(
+    const [rows]: [HostRow[], number] = await tx.query(
       `UPDATE hosts SET status = 'unreachable', updated_at = $2
         WHERE status = 'online' AND last_heartbeat_at < $1
         RETURNING ${COLUMNS}`,

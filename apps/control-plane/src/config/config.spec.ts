@@ -1,0 +1,51 @@
+import { ConfigError, loadConfig } from './config.js';
+
+describe('control-plane configuration', () => {
+  it('has defaults for everything but the optional database URL and admin token', () => {
+    expect(loadConfig({})).toEqual({
+      port: 8080,
+      host: '0.0.0.0',
+      databaseUrl: undefined,
+      dataDir: './.tarmac',
+      adminToken: undefined,
+      heartbeatIntervalMs: 5000,
+      agentGraceMs: 15000,
+      logLevel: 'log',
+    });
+  });
+
+  it('reads and converts every variable', () => {
+    const config = loadConfig({
+      TARMAC_PORT: '9000',
+      DATABASE_URL: 'postgres://u:p@db:5432/tarmac',
+      TARMAC_DATA_DIR: '/var/lib/tarmac',
+      TARMAC_ADMIN_TOKEN: 'x'.repeat(32),
+      TARMAC_HEARTBEAT_INTERVAL_MS: '1000',
+      TARMAC_AGENT_GRACE_MS: '4000',
+      TARMAC_LOG_LEVEL: 'debug',
+    });
+    expect(config).toMatchObject({ port: 9000, databaseUrl: 'postgres://u:p@db:5432/tarmac', agentGraceMs: 4000, logLevel: 'debug' });
+  });
+
+  it('treats an empty variable as unset', () => {
+    expect(loadConfig({ DATABASE_URL: '', TARMAC_PORT: '' })).toMatchObject({ databaseUrl: undefined, port: 8080 });
+  });
+
+  it.each([
+    ['TARMAC_PORT', 'eighty'],
+    ['TARMAC_PORT', '70000'],
+    ['DATABASE_URL', 'mysql://db/tarmac'],
+    ['TARMAC_ADMIN_TOKEN', 'short'],
+    ['TARMAC_HEARTBEAT_INTERVAL_MS', '-5'],
+    ['TARMAC_LOG_LEVEL', 'loud'],
+  ])('refuses a bad %s (%s), naming the variable', (name, value) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
+    expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`^invalid configuration:\\n  ${name}: `));
+  });
+
+  it('refuses a grace period no longer than the heartbeat interval', () => {
+    expect(() => loadConfig({ TARMAC_HEARTBEAT_INTERVAL_MS: '5000', TARMAC_AGENT_GRACE_MS: '5000' })).toThrow(
+      /TARMAC_AGENT_GRACE_MS: must be longer than TARMAC_HEARTBEAT_INTERVAL_MS/,
+    );
+  });
+});

@@ -1,0 +1,54 @@
+// A real control plane for end-to-end tests: in this process, on a fresh database of
+// the test cluster, listening on an ephemeral loopback port, with a known admin token.
+import { randomBytes } from 'node:crypto';
+import request from 'supertest';
+import { startControlPlane, type ControlPlane } from '../../apps/control-plane/src/app.js';
+import { loadConfig, type Config } from '../../apps/control-plane/src/config/config.js';
+import { createTestDatabase, type TestDatabase } from './database.js';
+
+export interface TestControlPlane {
+  plane: ControlPlane;
+  url: string;
+  config: Config;
+  adminToken: string;
+  database: TestDatabase;
+  /** supertest bound to the running server. */
+  http(): ReturnType<typeof request>;
+  /** Issues an agent token through the API. */
+  issueAgentToken(name: string): Promise<{ id: string; token: string }>;
+  close(): Promise<void>;
+}
+
+export async function startTestControlPlane(env: Record<string, string> = {}): Promise<TestControlPlane> {
+  const database = await createTestDatabase();
+  const adminToken = `tmc_api_test_${randomBytes(16).toString('hex')}`;
+  const config = loadConfig({
+    TARMAC_PORT: '0',
+    TARMAC_HOST: '127.0.0.1',
+    DATABASE_URL: database.url,
+    TARMAC_ADMIN_TOKEN: adminToken,
+    TARMAC_LOG_LEVEL: 'warn',
+    ...env,
+  });
+  const plane = await startControlPlane(config);
+  return {
+    plane,
+    url: plane.url,
+    config,
+    adminToken,
+    database,
+    http: () => request(plane.url),
+    async issueAgentToken(name) {
+      const response = await request(plane.url)
+        .post('/api/v1/agent-tokens')
+        .set('Authorization', `Bearer ${adminToken}`)
+        .send({ name })
+        .expect(201);
+      return response.body as { id: string; token: string };
+    },
+    async close() {
+      await plane.close();
+      await database.drop();
+    },
+  };
+}
