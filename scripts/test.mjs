@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm test`: build, make sure the real test services run, run jest, clean up.
+// `npm test`: build and typecheck, make sure the real test services run, run jest, clean up.
 //
 //   npm test                      # every tier
 //   npm test -- test/support -t x # arguments go to jest
@@ -56,10 +56,14 @@ function servicesRunning() {
   return spawnSync('bash', [services, 'status'], { cwd: root, stdio: 'ignore' }).status === 0;
 }
 
-const buildCode = run('npm', ['run', 'build']);
-if (buildCode !== 0) {
-  console.error(`test: npm run build failed (exit ${buildCode})`);
-  process.exit(buildCode);
+// The build feeds the end-to-end tests (they spawn dist/); the typecheck covers the
+// specs too, which jest only transpiles.
+for (const script of ['build', 'typecheck']) {
+  const code = run('npm', ['run', script]);
+  if (code !== 0) {
+    console.error(`test: npm run ${script} failed (exit ${code})`);
+    process.exit(code);
+  }
 }
 
 let env = process.env;

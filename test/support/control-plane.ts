@@ -27,7 +27,7 @@ export async function startTestControlPlane(env: Record<string, string> = {}): P
     TARMAC_HOST: '127.0.0.1',
     DATABASE_URL: database.url,
     TARMAC_ADMIN_TOKEN: adminToken,
-    TARMAC_LOG_LEVEL: 'warn',
+    TARMAC_LOG_LEVEL: 'error',
     ...env,
   });
   const plane = await startControlPlane(config);

@@ -149,7 +149,7 @@ export class AgentConnection {
     if (ack.ok) {
       this.backoff.reset();
       const { heartbeatIntervalMs } = ack.data;
-      this.options.logger.info('registered', { heartbeatIntervalMs, containers: registration.containers.length });
+      this.options.logger.info('registered', { heartbeatIntervalMs, containers: registration.containers?.length ?? 'unknown' });
       this.schedule(heartbeatIntervalMs, () => this.heartbeat(session, heartbeatIntervalMs));
       return;
     }

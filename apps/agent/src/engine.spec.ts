@@ -1,6 +1,7 @@
 // DockerEngine against the real engine the test runner provides (Podman here).
 import Docker from 'dockerode';
-import { DockerEngine, HOST_LABEL, MANAGED_LABEL } from './engine.js';
+import { HOST_LABEL, MANAGED_LABEL } from '../../../libs/protocol/src/index.js';
+import { DockerEngine } from './engine.js';
 import { testEngineSocket, testImage } from './testing/test-engine.js';
 
 const socketPath = testEngineSocket(process.env);

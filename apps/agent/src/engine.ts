@@ -1,12 +1,8 @@
 // The container engine as the agent sees it: liveness, identity, and the containers
 // Tarmac manages for one host. Implemented over the Docker Engine API (Docker or Podman).
 import Docker from 'dockerode';
-import type { ManagedContainer } from '../../../libs/protocol/src/index.js';
+import { HOST_LABEL, MANAGED_LABEL, type ManagedContainer } from '../../../libs/protocol/src/index.js';
 import { engineIdentityFromVersion, type EngineIdentity } from './engine-facts.js';
-
-/** Labels that mark a container as Tarmac's, and the host it belongs to. */
-export const MANAGED_LABEL = 'tarmac.managed';
-export const HOST_LABEL = 'tarmac.host';
 
 export interface Engine {
   /** Resolves when the engine answers; rejects with the reason otherwise. */

@@ -38,9 +38,8 @@ export function buildRegistration(
   return HostRegistration.parse({
     ...host,
     engine: { ...engine, status: observation.status },
-    // The registration has no way to say "unknown" (see the report on the protocol):
-    // with the engine down it reports none, and the first good heartbeat corrects it.
-    containers: observation.status === 'reachable' ? observation.containers : [],
+    // With the engine down the containers are unknown: the control plane keeps what it knew.
+    ...(observation.status === 'reachable' ? { containers: observation.containers } : {}),
   });
 }
 

@@ -51,7 +51,8 @@ export const HostRegistration = z.strictObject({
   labels: Labels,
   agentVersion: z.string().min(1).max(50),
   engine: EngineFacts,
-  containers: z.array(ManagedContainer).max(1000),
+  /** Absent when the engine could not be read: the control plane keeps what it knew. */
+  containers: z.array(ManagedContainer).max(1000).optional(),
 });
 export type HostRegistration = z.infer<typeof HostRegistration>;
 

@@ -23,6 +23,10 @@ export const EngineFacts = z.object({
 });
 export type EngineFacts = z.infer<typeof EngineFacts>;
 
+/** Labels on every container Tarmac manages, and the host it belongs to (one engine may serve several). */
+export const MANAGED_LABEL = 'tarmac.managed';
+export const HOST_LABEL = 'tarmac.host';
+
 export const ManagedContainer = z.object({
   id: z.string().min(1).max(128),
   name: z.string().min(1).max(255),

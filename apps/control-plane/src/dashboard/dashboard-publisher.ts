@@ -60,12 +60,6 @@ export class DashboardPublisher implements OnApplicationBootstrap, OnApplication
       });
   }
 
-  /** Resolves once every event committed before the call has been emitted. */
-  async drain(): Promise<void> {
-    this.poke();
-    while (this.flushing) await this.flushing;
-  }
-
   private async flush(): Promise<void> {
     for (;;) {
       const events = await this.outbox.readAfter(this.published, BATCH);

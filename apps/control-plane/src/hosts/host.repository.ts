@@ -60,10 +60,10 @@ export class HostRepository {
     const [row]: HostRow[] = await tx.query(
       `INSERT INTO hosts (hostname, datacenter, labels, agent_version, engine, containers, status, connected,
                           connection_id, agent_token_id, last_heartbeat_at, registered_at, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, 'online', true, $7, $8, $9, $9, $9)
+       VALUES ($1, $2, $3, $4, $5, COALESCE($6::jsonb, '[]'), 'online', true, $7, $8, $9, $9, $9)
        ON CONFLICT (hostname) DO UPDATE SET
          datacenter = EXCLUDED.datacenter, labels = EXCLUDED.labels, agent_version = EXCLUDED.agent_version,
-         engine = EXCLUDED.engine, containers = EXCLUDED.containers, status = 'online', connected = true,
+         engine = EXCLUDED.engine, containers = COALESCE($6::jsonb, hosts.containers), status = 'online', connected = true,
          connection_id = EXCLUDED.connection_id, agent_token_id = EXCLUDED.agent_token_id,
          last_heartbeat_at = EXCLUDED.last_heartbeat_at, registered_at = EXCLUDED.registered_at,
          updated_at = EXCLUDED.updated_at
@@ -74,7 +74,7 @@ export class HostRepository {
         registration.labels,
         registration.agentVersion,
         registration.engine,
-        JSON.stringify(registration.containers),
+        registration.containers === undefined ? null : JSON.stringify(registration.containers),
         context.connectionId,
         context.agentTokenId,
         context.now,

@@ -47,7 +47,7 @@ export class HostService {
 
   async register(connection: AgentConnection, registration: HostRegistration): Promise<HostView> {
     const now = this.clock.now();
-    const normalised = { ...registration, containers: sortContainers(registration.containers) };
+    const normalised = { ...registration, containers: registration.containers && sortContainers(registration.containers) };
     const host = await this.change(async (tx) => {
       const registered = await this.hosts.upsertRegistration(tx, normalised, { ...connection, now });
       return [registered, DashboardEvent.HostConnected];
