@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
 import { startControlPlane, type ControlPlane } from '../../apps/control-plane/src/app.js';
+import type { Clock } from '../../apps/control-plane/src/common/clock.js';
 import { loadConfig, type Config } from '../../apps/control-plane/src/config/config.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 
@@ -19,7 +20,7 @@ export interface TestControlPlane {
   close(): Promise<void>;
 }
 
-export async function startTestControlPlane(env: Record<string, string> = {}): Promise<TestControlPlane> {
+export async function startTestControlPlane(env: Record<string, string> = {}, clock?: Clock): Promise<TestControlPlane> {
   const database = await createTestDatabase();
   const adminToken = `tmc_api_test_${randomBytes(16).toString('hex')}`;
   const config = loadConfig({
@@ -30,7 +31,7 @@ export async function startTestControlPlane(env: Record<string, string> = {}): P
     TARMAC_LOG_LEVEL: 'error',
     ...env,
   });
-  const plane = await startControlPlane(config);
+  const plane = await startControlPlane(config, { clock });
   return {
     plane,
     url: plane.url,
