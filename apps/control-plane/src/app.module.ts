@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { AgentsModule } from './agents/agents.module.js';
+import { AuditModule } from './audit/audit.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import type { Clock } from './common/clock.js';
 import { CoreModule } from './common/core.module.js';
@@ -15,7 +16,15 @@ export class AppModule {
   static forRoot(config: Config, database: Database, clock?: Clock): DynamicModule {
     return {
       module: AppModule,
-      imports: [CoreModule.forRoot(config, database, clock), MetricsModule, AuthModule, HostsModule, AgentsModule, DashboardModule],
+      imports: [
+        CoreModule.forRoot(config, database, clock),
+        MetricsModule,
+        AuditModule,
+        AuthModule,
+        HostsModule,
+        AgentsModule,
+        DashboardModule,
+      ],
       controllers: [HealthController],
     };
   }

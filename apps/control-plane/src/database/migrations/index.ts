@@ -1,4 +1,5 @@
 // Every migration, in order. Listed by hand so the build and the tests load the same set.
 import { Foundation1764200000000 } from './1764200000000-foundation.js';
+import { ReleaseProcess1764300000000 } from './1764300000000-release-process.js';
 
-export const MIGRATIONS = [Foundation1764200000000];
+export const MIGRATIONS = [Foundation1764200000000, ReleaseProcess1764300000000];
