@@ -11,6 +11,8 @@ describe('control-plane configuration', () => {
       heartbeatIntervalMs: 5000,
       agentGraceMs: 15000,
       logLevel: 'log',
+      reviewCutoffHour: 18,
+      timeZone: 'UTC',
     });
   });
 
@@ -38,6 +40,8 @@ describe('control-plane configuration', () => {
     ['TARMAC_ADMIN_TOKEN', 'short'],
     ['TARMAC_HEARTBEAT_INTERVAL_MS', '-5'],
     ['TARMAC_LOG_LEVEL', 'loud'],
+    ['TARMAC_REVIEW_CUTOFF_HOUR', '24'],
+    ['TARMAC_TIME_ZONE', 'Mars/Olympus'],
   ])('refuses a bad %s (%s), naming the variable', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`^invalid configuration:\\n  ${name}: `));

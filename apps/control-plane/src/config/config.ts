@@ -19,6 +19,11 @@ export const ConfigEnvSchema = z.object({
   TARMAC_HEARTBEAT_INTERVAL_MS: integer(100, 600_000).default(5_000),
   TARMAC_AGENT_GRACE_MS: integer(300, 3_600_000).default(15_000),
   TARMAC_LOG_LEVEL: z.enum(LOG_LEVELS).default('log'),
+  TARMAC_REVIEW_CUTOFF_HOUR: integer(0, 23).default(18),
+  TARMAC_TIME_ZONE: z
+    .string()
+    .refine((zone) => isTimeZone(zone), 'must be an IANA time zone such as UTC or Asia/Shanghai')
+    .default('UTC'),
 });
 
 export const CONFIG_ENV_NAMES = Object.keys(ConfigEnvSchema.shape) as (keyof typeof ConfigEnvSchema.shape)[];
@@ -33,6 +38,10 @@ export interface Config {
   heartbeatIntervalMs: number;
   agentGraceMs: number;
   logLevel: LogLevel;
+  /** Code review must be requested before this hour of the working day before launch... */
+  reviewCutoffHour: number;
+  /** ...in this time zone. */
+  timeZone: string;
 }
 
 export class ConfigError extends Error {
@@ -64,5 +73,16 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     heartbeatIntervalMs: e.TARMAC_HEARTBEAT_INTERVAL_MS,
     agentGraceMs: e.TARMAC_AGENT_GRACE_MS,
     logLevel: e.TARMAC_LOG_LEVEL,
+    reviewCutoffHour: e.TARMAC_REVIEW_CUTOFF_HOUR,
+    timeZone: e.TARMAC_TIME_ZONE,
   };
+}
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
 }
