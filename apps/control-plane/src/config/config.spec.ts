@@ -13,7 +13,12 @@ describe('control-plane configuration', () => {
       logLevel: 'log',
       reviewCutoffHour: 18,
       timeZone: 'UTC',
+      mountAllowList: [],
     });
+  });
+
+  it('reads the mount allow-list as comma-separated absolute prefixes', () => {
+    expect(loadConfig({ TARMAC_MOUNT_ALLOW_LIST: '/srv/tarmac, /var/lib/app/,' }).mountAllowList).toEqual(['/srv/tarmac', '/var/lib/app']);
   });
 
   it('reads and converts every variable', () => {
@@ -42,6 +47,8 @@ describe('control-plane configuration', () => {
     ['TARMAC_LOG_LEVEL', 'loud'],
     ['TARMAC_REVIEW_CUTOFF_HOUR', '24'],
     ['TARMAC_TIME_ZONE', 'Mars/Olympus'],
+    ['TARMAC_MOUNT_ALLOW_LIST', '/srv,relative/path'],
+    ['TARMAC_MOUNT_ALLOW_LIST', '/srv/../etc'],
   ])('refuses a bad %s (%s), naming the variable', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`^invalid configuration:\\n  ${name}: `));

@@ -24,6 +24,11 @@ export const ConfigEnvSchema = z.object({
     .string()
     .refine((zone) => isTimeZone(zone), 'must be an IANA time zone such as UTC or Asia/Shanghai')
     .default('UTC'),
+  TARMAC_MOUNT_ALLOW_LIST: z
+    .string()
+    .transform((list) => list.split(',').map((entry) => entry.trim().replace(/(.)\/+$/, '$1')).filter(Boolean))
+    .refine((prefixes) => prefixes.every(isAbsolutePrefix), 'must be comma-separated absolute paths without . or .. segments')
+    .default([]),
 });
 
 export const CONFIG_ENV_NAMES = Object.keys(ConfigEnvSchema.shape) as (keyof typeof ConfigEnvSchema.shape)[];
@@ -42,6 +47,8 @@ export interface Config {
   reviewCutoffHour: number;
   /** ...in this time zone. */
   timeZone: string;
+  /** Absolute path prefixes a service's bind mounts may come from; empty: no bind mounts. */
+  mountAllowList: string[];
 }
 
 export class ConfigError extends Error {
@@ -75,6 +82,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     logLevel: e.TARMAC_LOG_LEVEL,
     reviewCutoffHour: e.TARMAC_REVIEW_CUTOFF_HOUR,
     timeZone: e.TARMAC_TIME_ZONE,
+    mountAllowList: e.TARMAC_MOUNT_ALLOW_LIST,
   };
 }
 
@@ -85,4 +93,8 @@ function isTimeZone(zone: string): boolean {
   } catch {
     return false;
   }
+}
+
+function isAbsolutePrefix(path: string): boolean {
+  return path.startsWith('/') && !path.split('/').some((segment) => segment === '.' || segment === '..');
 }
