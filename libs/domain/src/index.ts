@@ -2,3 +2,5 @@
 export * from './errors.js';
 export * from './host-liveness.js';
 export * from './agent-handshake.js';
+export * from './plan-approval.js';
+export * from './review-cutoff.js';

@@ -4,3 +4,6 @@ export * from './ack.js';
 export * from './host.js';
 export * from './agent-events.js';
 export * from './dashboard-events.js';
+export * from './plan.js';
+export * from './service.js';
+export * from './datacenter.js';

@@ -67,6 +67,7 @@ export class ReleaseProcess1764300000000 implements MigrationInterface {
         comment text NOT NULL DEFAULT '',
         user_id uuid NOT NULL REFERENCES users(id),
         content_hash text NOT NULL,
+        plan_revision integer NOT NULL,
         signed_at timestamptz NOT NULL
       )`);
     await db.query(`CREATE INDEX gate_signatures_plan_idx ON gate_signatures (plan_id, id)`);
