@@ -30,15 +30,11 @@ describe('freeze windows', () => {
   });
 
   it('frozenUntil lands outside every freeze, and every instant on the way is frozen', () => {
-    const windows = fc.array(
-      fc.tuple(fc.integer({ min: 0, max: 1000 }), fc.integer({ min: 1, max: 200 })).map(([start, length], i) => ({
-        id: `f${i}`,
-        startsAt: new Date(start),
-        endsAt: new Date(start + length),
-        reason: 'r',
-      })),
-      { maxLength: 8 },
-    );
+    const windows = fc
+      .array(fc.tuple(fc.integer({ min: 0, max: 1000 }), fc.integer({ min: 1, max: 200 })), { maxLength: 8 })
+      .map((spans) =>
+        spans.map(([start, length], i): FreezeWindow => ({ id: `f${i}`, startsAt: new Date(start), endsAt: new Date(start + length), reason: 'r' })),
+      );
     fc.assert(
       fc.property(windows, fc.integer({ min: 0, max: 1300 }), (freezes, t) => {
         const result = frozenUntil(freezes, new Date(t));
