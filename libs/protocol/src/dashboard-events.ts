@@ -2,6 +2,7 @@
 // sequence number of the change it reports; a snapshot carries the sequence it is at.
 import { z } from 'zod';
 import { HostView } from './host.js';
+import { PlanScheduled, PlanStarted, SummaryChange } from './summary.js';
 
 export const DASHBOARD_NAMESPACE = '/dashboard';
 
@@ -29,6 +30,10 @@ export const DashboardEvent = {
   HostConnected: 'host:connected',
   HostUpdated: 'host:updated',
   HostDisconnected: 'host:disconnected',
+  SummaryCreated: 'summary:created',
+  SummaryPublished: 'summary:published',
+  PlanScheduled: 'plan:scheduled',
+  PlanStarted: 'plan:started',
 } as const;
 
 export type HostChangeEventName =
@@ -41,6 +46,10 @@ export interface ServerToDashboardEvents {
   'host:connected': (payload: HostChange) => void;
   'host:updated': (payload: HostChange) => void;
   'host:disconnected': (payload: HostChange) => void;
+  'summary:created': (payload: SummaryChange) => void;
+  'summary:published': (payload: SummaryChange) => void;
+  'plan:scheduled': (payload: PlanScheduled) => void;
+  'plan:started': (payload: PlanStarted) => void;
 }
 
 /** The payload schema of each dashboard event, for clients that parse what they get. */
@@ -49,4 +58,8 @@ export const DashboardEventSchemas = {
   'host:connected': HostChange,
   'host:updated': HostChange,
   'host:disconnected': HostChange,
+  'summary:created': SummaryChange,
+  'summary:published': SummaryChange,
+  'plan:scheduled': PlanScheduled,
+  'plan:started': PlanStarted,
 } as const;

@@ -7,3 +7,4 @@ export * from './dashboard-events.js';
 export * from './plan.js';
 export * from './service.js';
 export * from './datacenter.js';
+export * from './summary.js';
