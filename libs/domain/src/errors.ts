@@ -30,3 +30,13 @@ export class Invalid extends DomainError {
     super('invalid', code, message);
   }
 }
+
+/** A request that breaks several rules at once: every problem, each with its path. */
+export class ValidationFailed extends DomainError {
+  constructor(
+    readonly issues: { path: string; message: string }[],
+    what = 'request',
+  ) {
+    super('invalid', 'VALIDATION_FAILED', `${what} is invalid: ${issues.map((i) => `${i.path || '(root)'}: ${i.message}`).join('; ')}`);
+  }
+}

@@ -4,3 +4,5 @@ export * from './host-liveness.js';
 export * from './agent-handshake.js';
 export * from './plan-approval.js';
 export * from './review-cutoff.js';
+export * from './plan-validation.js';
+export * from './content-hash.js';
