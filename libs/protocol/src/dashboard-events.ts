@@ -2,6 +2,7 @@
 // sequence number of the change it reports; a snapshot carries the sequence it is at.
 import { z } from 'zod';
 import { HostView } from './host.js';
+import { Gate, PlanStatus } from './plan.js';
 import { PlanScheduled, PlanStarted, SummaryChange } from './summary.js';
 
 export const DASHBOARD_NAMESPACE = '/dashboard';
@@ -24,6 +25,22 @@ export type HostsSnapshot = z.infer<typeof HostsSnapshot>;
 
 export const HostChange = z.object({ seq: z.number().int().positive(), host: HostView });
 export type HostChange = z.infer<typeof HostChange>;
+
+/** What dashboards see of a plan: enough to list it and its gates. */
+export const PlanSummaryView = z.object({
+  id: z.uuid(),
+  title: z.string(),
+  author: z.string(),
+  status: PlanStatus,
+  revision: z.number().int(),
+  contentHash: z.string(),
+  plannedLaunchAt: z.iso.datetime(),
+  gates: z.record(Gate, z.enum(['approved', 'rejected', 'pending'])),
+});
+export type PlanSummaryView = z.infer<typeof PlanSummaryView>;
+
+export const PlanChange = z.object({ seq: z.number().int().positive(), plan: PlanSummaryView });
+export type PlanChange = z.infer<typeof PlanChange>;
 
 export const DashboardEvent = {
   HostsSnapshot: 'hosts:snapshot',
