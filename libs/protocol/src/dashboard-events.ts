@@ -51,6 +51,8 @@ export const DashboardEvent = {
   SummaryPublished: 'summary:published',
   PlanScheduled: 'plan:scheduled',
   PlanStarted: 'plan:started',
+  PlanCreated: 'plan:created',
+  PlanUpdated: 'plan:updated',
 } as const;
 
 export type HostChangeEventName =
@@ -67,6 +69,8 @@ export interface ServerToDashboardEvents {
   'summary:published': (payload: SummaryChange) => void;
   'plan:scheduled': (payload: PlanScheduled) => void;
   'plan:started': (payload: PlanStarted) => void;
+  'plan:created': (payload: PlanChange) => void;
+  'plan:updated': (payload: PlanChange) => void;
 }
 
 /** The payload schema of each dashboard event, for clients that parse what they get. */
@@ -79,4 +83,6 @@ export const DashboardEventSchemas = {
   'summary:published': SummaryChange,
   'plan:scheduled': PlanScheduled,
   'plan:started': PlanStarted,
+  'plan:created': PlanChange,
+  'plan:updated': PlanChange,
 } as const;
