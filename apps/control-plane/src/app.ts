@@ -40,6 +40,8 @@ export async function startControlPlane(config: Config, options: { clock?: Clock
       bodyParser: false,
     });
     app.useBodyParser('json', { limit: '1mb' });
+    // Launch plans may also be sent as YAML; the plans service parses the text.
+    app.useBodyParser('text', { type: ['application/yaml', 'application/x-yaml', 'text/yaml'], limit: '1mb' });
     app.useGlobalPipes(new ZodValidationPipe());
     app.useGlobalFilters(new DomainErrorFilter());
     setUpApiDocs(app);

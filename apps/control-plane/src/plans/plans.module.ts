@@ -1,0 +1,8 @@
+import { Module } from '@nestjs/common';
+import { EventsModule } from '../dashboard/events.module.js';
+import { PlanRepository } from './plan.repository.js';
+import { PlanService } from './plan.service.js';
+import { PlansController } from './plans.controller.js';
+
+@Module({ imports: [EventsModule], controllers: [PlansController], providers: [PlanRepository, PlanService], exports: [PlanService] })
+export class PlansModule {}
