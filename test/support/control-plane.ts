@@ -20,8 +20,20 @@ export interface TestControlPlane {
   close(): Promise<void>;
 }
 
-export async function startTestControlPlane(env: Record<string, string> = {}, clock?: Clock): Promise<TestControlPlane> {
-  const database = await createTestDatabase();
+export interface TestControlPlaneOptions {
+  /**
+   * Run on this database instead of a fresh one (a restart, or two replicas on one
+   * database). The caller owns it: close() then leaves it in place.
+   */
+  database?: TestDatabase;
+}
+
+export async function startTestControlPlane(
+  env: Record<string, string> = {},
+  clock?: Clock,
+  options: TestControlPlaneOptions = {},
+): Promise<TestControlPlane> {
+  const database = options.database ?? (await createTestDatabase());
   const adminToken = `tmc_api_test_${randomBytes(16).toString('hex')}`;
   const config = loadConfig({
     TARMAC_PORT: '0',
@@ -49,7 +61,7 @@ export async function startTestControlPlane(env: Record<string, string> = {}, cl
     },
     async close() {
       await plane.close();
-      await database.drop();
+      if (!options.database) await database.drop();
     },
   };
 }

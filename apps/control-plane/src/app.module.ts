@@ -10,6 +10,10 @@ import type { Database } from './database/database.js';
 import { HealthController } from './health/health.controller.js';
 import { HostsModule } from './hosts/hosts.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
+import { FreezesModule } from './freezes/freezes.module.js';
+import { RolloutsModule } from './rollouts/rollouts.module.js';
+import { SchedulerModule } from './scheduler/scheduler.module.js';
+import { SummariesModule } from './summaries/summaries.module.js';
 
 @Module({})
 export class AppModule {
@@ -24,6 +28,10 @@ export class AppModule {
         HostsModule,
         AgentsModule,
         DashboardModule,
+        FreezesModule,
+        RolloutsModule,
+        SummariesModule,
+        SchedulerModule,
       ],
       controllers: [HealthController],
     };

@@ -1,0 +1,28 @@
+// `POST /api/v1/plans/:id/start`: beside the plans API, owned here because starting is
+// the scheduler's business.
+import { Body, Controller, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { createZodDto } from 'nestjs-zod';
+import { StartPlanRequest, type RolloutRecord } from '../../../../libs/protocol/src/index.js';
+import { CurrentPrincipal, RequireRoles, type Principal } from '../auth/principal.js';
+import { PlanStartService } from './plan-start.service.js';
+
+class StartPlanDto extends createZodDto(StartPlanRequest) {}
+
+@ApiTags('plans')
+@ApiBearerAuth()
+@Controller('api/v1/plans')
+export class PlanStartController {
+  constructor(private readonly starts: PlanStartService) {}
+
+  @Post(':id/start')
+  @RequireRoles('dispatcher', 'operator')
+  @ApiOperation({ summary: 'Start an approved or scheduled plan now; inside a freeze only as an admin emergency' })
+  start(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Body() body: StartPlanDto,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<RolloutRecord> {
+    return this.starts.start(id, body ?? {}, principal);
+  }
+}

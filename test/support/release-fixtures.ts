@@ -1,0 +1,46 @@
+// Rows the release-schedule tests start from, written straight to the database: users
+// with roles and API tokens, and plans already approved (their own API and gates are
+// tested elsewhere).
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { hashToken } from '../../apps/control-plane/src/common/tokens.js';
+
+export class ReleaseFixtures {
+  private constructor(private readonly client: pg.Client) {}
+
+  static async connect(databaseUrl: string): Promise<ReleaseFixtures> {
+    const client = new pg.Client({ connectionString: databaseUrl });
+    await client.connect();
+    return new ReleaseFixtures(client);
+  }
+
+  /** A user with these roles; returns its id and a fresh API token. */
+  async user(name: string, roles: string[]): Promise<{ id: string; token: string }> {
+    const token = `tmc_api_${name}_${randomBytes(12).toString('hex')}`;
+    const { rows } = await this.client.query(
+      `INSERT INTO users (name, roles) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET roles = EXCLUDED.roles RETURNING id`,
+      [name, roles],
+    );
+    await this.client.query(`INSERT INTO api_tokens (user_id, name, token_hash) VALUES ($1, 'test', $2)`, [rows[0].id, hashToken(token)]);
+    return { id: rows[0].id, token };
+  }
+
+  /** A plan releasing these services, in this status (default approved). */
+  async plan(authorId: string, services: string[], status = 'approved'): Promise<string> {
+    const spec = { releases: services.map((service) => ({ service, image: `registry.local/${service}:2` })) };
+    const { rows } = await this.client.query(
+      `INSERT INTO plans (title, author_id, status, spec, content_hash, planned_launch_at)
+       VALUES ($1, $2, $3, $4, 'test', now()) RETURNING id`,
+      [`release ${services.join('+')}`, authorId, status, spec],
+    );
+    return rows[0].id;
+  }
+
+  query<T extends pg.QueryResultRow = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> {
+    return this.client.query<T>(sql, params).then((result) => result.rows);
+  }
+
+  close(): Promise<void> {
+    return this.client.end();
+  }
+}
