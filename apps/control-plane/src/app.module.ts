@@ -10,6 +10,7 @@ import type { Database } from './database/database.js';
 import { HealthController } from './health/health.controller.js';
 import { HostsModule } from './hosts/hosts.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
+import { ServicesModule } from './services/services.module.js';
 import { UsersModule } from './users/users.module.js';
 import { FreezesModule } from './freezes/freezes.module.js';
 import { RolloutsModule } from './rollouts/rollouts.module.js';
@@ -34,6 +35,7 @@ export class AppModule {
         SummariesModule,
         SchedulerModule,
         UsersModule,
+        ServicesModule,
       ],
       controllers: [HealthController],
     };
