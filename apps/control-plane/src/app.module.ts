@@ -10,6 +10,7 @@ import type { Database } from './database/database.js';
 import { HealthController } from './health/health.controller.js';
 import { HostsModule } from './hosts/hosts.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
+import { DatacentersModule } from './datacenters/datacenters.module.js';
 import { ServicesModule } from './services/services.module.js';
 import { UsersModule } from './users/users.module.js';
 import { FreezesModule } from './freezes/freezes.module.js';
@@ -36,6 +37,7 @@ export class AppModule {
         SchedulerModule,
         UsersModule,
         ServicesModule,
+        DatacentersModule,
       ],
       controllers: [HealthController],
     };

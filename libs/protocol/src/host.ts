@@ -39,10 +39,16 @@ export const HOST_STATUSES = ['online', 'unreachable', 'offline'] as const;
 export const HostStatus = z.enum(HOST_STATUSES);
 export type HostStatus = z.infer<typeof HostStatus>;
 
+/** Preview hosts carry no user traffic until the ramp; production hosts take the waves. */
+export const HOST_POOLS = ['preview', 'production'] as const;
+export const HostPool = z.enum(HOST_POOLS);
+export type HostPool = z.infer<typeof HostPool>;
+
 /** A host as the API and the dashboards show it. */
 export const HostView = z.object({
   hostname: Hostname,
   datacenter: DatacenterName,
+  pool: HostPool,
   labels: Labels,
   status: HostStatus,
   connected: z.boolean(),

@@ -1,11 +1,13 @@
 // Hosts as stored: one row per hostname, with what its agent last reported.
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import type { EngineFacts, HostRegistration, HostStatus, HostView, ManagedContainer } from '../../../../libs/protocol/src/index.js';
+import type { EngineFacts, HostPool, HostRegistration, HostStatus, HostView, ManagedContainer } from '../../../../libs/protocol/src/index.js';
 
 interface HostRow {
   hostname: string;
   datacenter: string;
+  datacenter_assigned: boolean;
+  pool: HostPool;
   labels: Record<string, string>;
   agent_version: string;
   engine: EngineFacts;
@@ -20,14 +22,17 @@ interface HostRow {
 
 export interface HostRecord extends HostView {
   connectionId: string | null;
+  /** An operator placed the host: its agent's reported datacenter no longer counts. */
+  datacenterAssigned: boolean;
 }
 
 export interface HostFilter {
   datacenter?: string;
   status?: HostStatus;
+  pool?: HostPool;
 }
 
-const COLUMNS = `hostname, datacenter, labels, agent_version, engine, containers, status, connected,
+const COLUMNS = `hostname, datacenter, datacenter_assigned, pool, labels, agent_version, engine, containers, status, connected,
   connection_id, last_heartbeat_at, registered_at, updated_at`;
 
 @Injectable()
@@ -38,8 +43,9 @@ export class HostRepository {
     const rows: HostRow[] = await tx.query(
       `SELECT ${COLUMNS} FROM hosts
         WHERE ($1::text IS NULL OR datacenter = $1) AND ($2::text IS NULL OR status = $2)
+          AND ($3::text IS NULL OR pool = $3)
         ORDER BY datacenter, hostname`,
-      [filter.datacenter ?? null, filter.status ?? null],
+      [filter.datacenter ?? null, filter.status ?? null, filter.pool ?? null],
     );
     return rows.map((row) => toView(toRecord(row)));
   }
@@ -62,7 +68,8 @@ export class HostRepository {
                           connection_id, agent_token_id, last_heartbeat_at, registered_at, updated_at)
        VALUES ($1, $2, $3, $4, $5, COALESCE($6::jsonb, '[]'), 'online', true, $7, $8, $9, $9, $9)
        ON CONFLICT (hostname) DO UPDATE SET
-         datacenter = EXCLUDED.datacenter, labels = EXCLUDED.labels, agent_version = EXCLUDED.agent_version,
+         datacenter = CASE WHEN hosts.datacenter_assigned THEN hosts.datacenter ELSE EXCLUDED.datacenter END,
+         labels = EXCLUDED.labels, agent_version = EXCLUDED.agent_version,
          engine = EXCLUDED.engine, containers = COALESCE($6::jsonb, hosts.containers), status = 'online', connected = true,
          connection_id = EXCLUDED.connection_id, agent_token_id = EXCLUDED.agent_token_id,
          last_heartbeat_at = EXCLUDED.last_heartbeat_at, registered_at = EXCLUDED.registered_at,
@@ -123,6 +130,17 @@ export class HostRepository {
     return toRecord(row);
   }
 
+  /** An operator's placement: sets the datacenter (which the agent no longer overrides) and/or the pool. */
+  async assign(tx: EntityManager, hostname: string, placement: { datacenter?: string; pool?: HostPool }, now: Date): Promise<HostRecord> {
+    const [[row]]: [HostRow[], number] = await tx.query(
+      `UPDATE hosts SET datacenter = COALESCE($2, datacenter), datacenter_assigned = datacenter_assigned OR $2 IS NOT NULL,
+              pool = COALESCE($3, pool), updated_at = $4
+        WHERE hostname = $1 RETURNING ${COLUMNS}`,
+      [hostname, placement.datacenter ?? null, placement.pool ?? null, now],
+    );
+    return toRecord(row);
+  }
+
   /** Marks every online host silent since the cutoff unreachable, returning them. */
   async markSilentUnreachable(tx: EntityManager, cutoff: Date, now: Date): Promise<HostView[]> {
     const [rows]: [HostRow[], number] = await tx.query(
@@ -139,6 +157,7 @@ function toRecord(row: HostRow): HostRecord {
   return {
     hostname: row.hostname,
     datacenter: row.datacenter,
+    pool: row.pool,
     labels: row.labels,
     status: row.status,
     connected: row.connected,
@@ -149,10 +168,11 @@ function toRecord(row: HostRow): HostRecord {
     registeredAt: row.registered_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
     connectionId: row.connection_id,
+    datacenterAssigned: row.datacenter_assigned,
   };
 }
 
 export function toView(record: HostRecord): HostView {
-  const { connectionId: _, ...view } = record;
+  const { connectionId: _, datacenterAssigned: __, ...view } = record;
   return view;
 }

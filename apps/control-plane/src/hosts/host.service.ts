@@ -1,21 +1,26 @@
-// What happens to a host when its agent registers, heartbeats or goes away, and when
-// it falls silent. Each change and its dashboard event commit together.
+// What happens to a host when its agent registers, heartbeats or goes away, when it
+// falls silent, and when an operator places it. Each change and its dashboard event
+// commit together.
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { nextHostStatus, NotFound, silenceCutoff } from '../../../../libs/domain/src/index.js';
+import { Invalid, nextHostStatus, NotFound, silenceCutoff } from '../../../../libs/domain/src/index.js';
 import {
   DashboardEvent,
+  type HostAssignment,
   type HostChangeEventName,
   type HostHeartbeat,
   type HostRegistration,
   type HostView,
   type ManagedContainer,
 } from '../../../../libs/protocol/src/index.js';
+import type { Actor } from '../audit/audit-log.repository.js';
+import { AuditLogRepository } from '../audit/audit-log.repository.js';
 import { Clock } from '../common/clock.js';
 import { CONFIG } from '../common/core.module.js';
 import type { Config } from '../config/config.js';
 import { DashboardPublisher } from '../dashboard/dashboard-publisher.js';
 import { EventOutboxRepository } from '../dashboard/event-outbox.repository.js';
+import { DatacenterRepository } from '../datacenters/datacenter.repository.js';
 import { HostRepository, toView, type HostFilter, type HostRecord } from './host.repository.js';
 
 export interface AgentConnection {
@@ -31,6 +36,8 @@ export class HostService {
     private readonly hosts: HostRepository,
     private readonly outbox: EventOutboxRepository,
     private readonly publisher: DashboardPublisher,
+    private readonly datacenters: DatacenterRepository,
+    private readonly audit: AuditLogRepository,
     private readonly clock: Clock,
     @Inject(CONFIG) private readonly config: Config,
   ) {}
@@ -94,6 +101,40 @@ export class HostService {
     });
   }
 
+  /**
+   * An operator places a host in a datacenter (which then wins over what its agent
+   * reports) and/or a pool. A placement that changes nothing writes nothing.
+   */
+  async assign(actor: Actor, hostname: string, assignment: HostAssignment): Promise<HostView> {
+    const now = this.clock.now();
+    let unchanged: HostView | undefined;
+    const view = await this.change(async (tx) => {
+      const host = await this.hosts.find(hostname, tx, true);
+      if (!host) throw new NotFound('host', hostname);
+      const { datacenter, pool } = assignment;
+      if (datacenter !== undefined && !(await this.datacenters.find(datacenter, tx))) {
+        throw new Invalid('DATACENTER_UNKNOWN', `datacenter: ${JSON.stringify(datacenter)} is not a datacenter (create it with POST /api/v1/datacenters)`);
+      }
+      const moves = datacenter !== undefined && (datacenter !== host.datacenter || !host.datacenterAssigned);
+      if (!moves && (pool === undefined || pool === host.pool)) {
+        unchanged = toView(host);
+        return undefined;
+      }
+      const placed = await this.hosts.assign(tx, hostname, assignment, now);
+      await this.audit.record(tx, {
+        actor,
+        action: 'host.updated',
+        entityType: 'host',
+        entityId: hostname,
+        before: placement(host),
+        after: placement(placed),
+        at: now,
+      });
+      return [placed, DashboardEvent.HostUpdated];
+    });
+    return (view ?? unchanged)!;
+  }
+
   /** Moves hosts silent for the grace period to `unreachable`. Returns how many moved. */
   async sweepSilentHosts(): Promise<number> {
     const now = this.clock.now();
@@ -121,6 +162,10 @@ export class HostService {
     if (view) this.publisher.poke();
     return view;
   }
+}
+
+function placement(host: HostRecord) {
+  return { datacenter: host.datacenter, datacenterAssigned: host.datacenterAssigned, pool: host.pool };
 }
 
 function sortContainers(containers: ManagedContainer[]): ManagedContainer[] {

@@ -1,13 +1,17 @@
-import { Controller, Get, Param, Query } from '@nestjs/common';
+import { Body, Controller, Get, Param, Put, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { createZodDto } from 'nestjs-zod';
 import { z } from 'zod';
-import { DatacenterName, HostStatus, type HostView } from '../../../../libs/protocol/src/index.js';
+import { DatacenterName, HostAssignment, HostPool, HostStatus, type HostView } from '../../../../libs/protocol/src/index.js';
+import { actorOf } from '../audit/actor.js';
+import { CurrentPrincipal, RequireRoles, type Principal } from '../auth/principal.js';
 import { HostService } from './host.service.js';
 
 class HostQueryDto extends createZodDto(
-  z.strictObject({ datacenter: DatacenterName.optional(), status: HostStatus.optional() }),
+  z.strictObject({ datacenter: DatacenterName.optional(), status: HostStatus.optional(), pool: HostPool.optional() }),
 ) {}
+
+class HostAssignmentDto extends createZodDto(HostAssignment) {}
 
 @ApiTags('hosts')
 @ApiBearerAuth()
@@ -25,5 +29,12 @@ export class HostsController {
   @ApiOperation({ summary: 'One host, with its last heartbeat and reported containers' })
   get(@Param('name') name: string): Promise<HostView> {
     return this.hosts.get(name);
+  }
+
+  @Put(':name')
+  @RequireRoles('operator')
+  @ApiOperation({ summary: "Place a host: its datacenter (which then wins over the agent's) and/or its pool" })
+  assign(@CurrentPrincipal() principal: Principal, @Param('name') name: string, @Body() body: HostAssignmentDto): Promise<HostView> {
+    return this.hosts.assign(actorOf(principal), name, body);
   }
 }

@@ -1,12 +1,13 @@
 import { Module } from '@nestjs/common';
 import { EventsModule } from '../dashboard/events.module.js';
+import { DatacentersModule } from '../datacenters/datacenters.module.js';
 import { HostLivenessSweeper } from './host-liveness.sweeper.js';
 import { HostRepository } from './host.repository.js';
 import { HostService } from './host.service.js';
 import { HostsController } from './hosts.controller.js';
 
 @Module({
-  imports: [EventsModule],
+  imports: [EventsModule, DatacentersModule],
   controllers: [HostsController],
   providers: [HostRepository, HostService, HostLivenessSweeper],
   exports: [HostRepository, HostService],
