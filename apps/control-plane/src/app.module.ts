@@ -7,16 +7,17 @@ import { CoreModule } from './common/core.module.js';
 import type { Config } from './config/config.js';
 import { DashboardModule } from './dashboard/dashboard.module.js';
 import type { Database } from './database/database.js';
+import { DatacentersModule } from './datacenters/datacenters.module.js';
+import { FreezesModule } from './freezes/freezes.module.js';
 import { HealthController } from './health/health.controller.js';
 import { HostsModule } from './hosts/hosts.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
-import { DatacentersModule } from './datacenters/datacenters.module.js';
-import { ServicesModule } from './services/services.module.js';
-import { UsersModule } from './users/users.module.js';
-import { FreezesModule } from './freezes/freezes.module.js';
+import { PlansModule } from './plans/plans.module.js';
 import { RolloutsModule } from './rollouts/rollouts.module.js';
 import { SchedulerModule } from './scheduler/scheduler.module.js';
+import { ServicesModule } from './services/services.module.js';
 import { SummariesModule } from './summaries/summaries.module.js';
+import { UsersModule } from './users/users.module.js';
 
 @Module({})
 export class AppModule {
@@ -31,6 +32,7 @@ export class AppModule {
         HostsModule,
         AgentsModule,
         DashboardModule,
+        PlansModule,
         FreezesModule,
         RolloutsModule,
         SummariesModule,
