@@ -3,7 +3,9 @@
 // revoked; every change lands in the audit log and a refused request writes nothing.
 import { hashToken } from '../apps/control-plane/src/common/tokens.js';
 import { createUserWithToken, queryDatabase, rowCounts } from './support/api.js';
+import { connectDashboard } from './support/dashboard-client.js';
 import { startTestControlPlane, type TestControlPlane } from './support/control-plane.js';
+import { waitFor } from './support/wait.js';
 
 describe('users and API tokens', () => {
   let cp: TestControlPlane;
@@ -67,6 +69,25 @@ describe('users and API tokens', () => {
     const listed = await cp.http().get('/api/v1/users').set('Authorization', admin).expect(200);
     const eve = listed.body.find((u: { name: string }) => u.name === 'eve');
     expect(eve.tokens.map((t: { name: string; revokedAt: string | null }) => [t.name, t.revokedAt === null])).toEqual([['tests', true], ['ci', false]]);
+  });
+
+  it('closes the dashboard feeds a token opened when it is revoked, and only those', async () => {
+    const kept = await createUserWithToken(cp, 'dora', ['dispatcher']);
+    const issued = await cp.http().post('/api/v1/users/dora/tokens').set('Authorization', admin).send({ name: 'wallboard' }).expect(201);
+    const wallboard = await connectDashboard(cp.url, issued.body.token);
+    const other = await connectDashboard(cp.url, kept);
+    try {
+      let reason = '';
+      wallboard.socket.on('disconnect', (why) => (reason = why));
+      await cp.http().delete(`/api/v1/users/dora/tokens/${issued.body.id}`).set('Authorization', admin).expect(204);
+      await waitFor(() => reason, { description: 'wallboard disconnected' });
+      expect(reason).toBe('io server disconnect');
+      expect(other.socket.connected).toBe(true);
+      await expect(connectDashboard(cp.url, issued.body.token)).rejects.toMatchObject({ data: { code: 'API_TOKEN_INVALID' } });
+    } finally {
+      wallboard.close();
+      other.close();
+    }
   });
 
   it('answers 401 without a token, 403 to a non-admin, for every user route', async () => {
@@ -135,7 +156,7 @@ describe('users and API tokens', () => {
       ['user.updated', 'quinn', { roles: ['qa'] }, { roles: ['admin'] }],
       ['user.updated', 'quinn', { roles: ['admin'] }, { roles: ['qa'] }],
     ]);
-    expect(entries.filter((e) => e.action === 'api-token.revoked')).toHaveLength(1);
+    expect(entries.filter((e) => e.action === 'api-token.revoked')).toHaveLength(2);
     expect(entries.filter((e) => e.action === 'api-token.issued').length).toBeGreaterThanOrEqual(5);
     const text = JSON.stringify(await queryDatabase(cp, 'SELECT * FROM audit_log'));
     expect(text).not.toMatch(/tmc_api_/);

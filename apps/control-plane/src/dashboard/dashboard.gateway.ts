@@ -10,6 +10,7 @@ import { hashToken } from '../common/tokens.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { DashboardFeedService } from './dashboard-feed.service.js';
 import { DashboardPublisher } from './dashboard-publisher.js';
+import { apiTokenRoom, DashboardSockets } from './dashboard-sockets.js';
 
 const LIVE_ROOM = 'live';
 
@@ -26,11 +27,13 @@ export class DashboardGateway implements OnGatewayInit<Namespace>, OnGatewayConn
     private readonly tokens: ApiTokenRepository,
     private readonly feed: DashboardFeedService,
     private readonly publisher: DashboardPublisher,
+    private readonly sockets: DashboardSockets,
     private readonly metrics: MetricsService,
   ) {}
 
   afterInit(namespace: Namespace): void {
     this.publisher.setSink((event) => namespace.to(LIVE_ROOM).emit(event.type, event.payload));
+    this.sockets.attach(namespace);
     namespace.use((socket, next) => {
       const parsed = DashboardHandshake.safeParse(socket.handshake.auth);
       if (!parsed.success) {
@@ -54,6 +57,7 @@ export class DashboardGateway implements OnGatewayInit<Namespace>, OnGatewayConn
     this.metrics.dashboardSubscribers.inc();
     socket.once('disconnect', () => this.metrics.dashboardSubscribers.dec());
     const data = socket.data as DashboardSocketData;
+    void socket.join(apiTokenRoom(data.principal.tokenId));
     this.feed
       .subscribe(
         {

@@ -7,6 +7,7 @@ import { AuditLogRepository, type Actor } from '../audit/audit-log.repository.js
 import type { Role } from '../auth/principal.js';
 import { Clock } from '../common/clock.js';
 import { generateToken, hashToken } from '../common/tokens.js';
+import { DashboardSockets } from '../dashboard/dashboard-sockets.js';
 import { UserRepository, type ApiTokenView, type UserView } from './user.repository.js';
 
 @Injectable()
@@ -15,6 +16,7 @@ export class UserService {
     private readonly db: DataSource,
     private readonly users: UserRepository,
     private readonly audit: AuditLogRepository,
+    private readonly dashboards: DashboardSockets,
     private readonly clock: Clock,
   ) {}
 
@@ -58,9 +60,10 @@ export class UserService {
     });
   }
 
-  revokeToken(actor: Actor, userName: string, tokenId: string): Promise<void> {
+  /** Revokes a token and, once that has committed, closes the dashboard feeds it opened. */
+  async revokeToken(actor: Actor, userName: string, tokenId: string): Promise<void> {
     const at = this.clock.now();
-    return this.db.transaction(async (tx) => {
+    await this.db.transaction(async (tx) => {
       const user = await this.mustFind(tx, userName);
       const revoked = await this.users.revokeToken(tx, user.id, tokenId, at);
       if (!revoked) throw new NotFound('api token', tokenId);
@@ -75,6 +78,7 @@ export class UserService {
         at,
       });
     });
+    this.dashboards.disconnectToken(tokenId);
   }
 
   private async mustFind(tx: EntityManager, name: string): Promise<UserView> {

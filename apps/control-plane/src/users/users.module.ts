@@ -1,8 +1,9 @@
 import { Module } from '@nestjs/common';
+import { EventsModule } from '../dashboard/events.module.js';
 import { MeController } from './me.controller.js';
 import { UserRepository } from './user.repository.js';
 import { UserService } from './user.service.js';
 import { UsersController } from './users.controller.js';
 
-@Module({ controllers: [UsersController, MeController], providers: [UserRepository, UserService] })
+@Module({ imports: [EventsModule], controllers: [UsersController, MeController], providers: [UserRepository, UserService] })
 export class UsersModule {}
