@@ -3,11 +3,13 @@
 import { Body, Controller, Param, ParseUUIDPipe, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { createZodDto } from 'nestjs-zod';
+import { z } from 'zod';
 import { StartPlanRequest, type RolloutRecord } from '../../../../libs/protocol/src/index.js';
 import { CurrentPrincipal, RequireRoles, type Principal } from '../auth/principal.js';
 import { PlanStartService } from './plan-start.service.js';
 
-class StartPlanDto extends createZodDto(StartPlanRequest) {}
+/** No body at all is a plain start. */
+class StartPlanDto extends createZodDto(z.preprocess((body) => body ?? {}, StartPlanRequest)) {}
 
 @ApiTags('plans')
 @ApiBearerAuth()
@@ -23,6 +25,6 @@ export class PlanStartController {
     @Body() body: StartPlanDto,
     @CurrentPrincipal() principal: Principal,
   ): Promise<RolloutRecord> {
-    return this.starts.start(id, body ?? {}, principal);
+    return this.starts.start(id, body, principal);
   }
 }
