@@ -166,6 +166,8 @@ describe('services', () => {
     expect(missing.body.error).toBe('SERVICE_CONFIG_NOT_FOUND');
     await cp.http().get('/api/v1/services/ghost/configs/1').set('Authorization', engineer).expect(404);
     await cp.http().get('/api/v1/services/web/configs/one').set('Authorization', engineer).expect(400);
+    await cp.http().get('/api/v1/services/web/configs/99999999999').set('Authorization', engineer).expect(404);
+    await cp.http().get('/api/v1/services/web/configs/-1').set('Authorization', engineer).expect(404);
 
     const [audited] = await queryDatabase<{ entity_id: string; after: unknown }>(cp, `SELECT entity_id, after FROM audit_log WHERE action = 'service-config.created' ORDER BY id LIMIT 1`);
     expect(audited).toEqual({

@@ -88,7 +88,8 @@ export class ServiceCatalogService {
   }
 
   async getConfig(service: string, version: number): Promise<ServiceConfigView> {
-    const config = await this.configs.find(service, version);
+    // Out of the column's range there is no such version (and PostgreSQL would refuse the number).
+    const config = version >= 1 && version <= 2_147_483_647 ? await this.configs.find(service, version) : undefined;
     if (config) return config;
     if (!(await this.services.find(service))) throw new NotFound('service', service);
     throw new NotFound('service config', `${service}/${version}`);
