@@ -6,6 +6,10 @@ import { testEnv } from './test-env.js';
 /** Every container a test makes carries this label; removeTestContainers() and
  * `scripts/test-services.sh stop` remove them by it. */
 export const TEST_LABEL = 'tarmac.test';
+/** Which test process made a container: jest runs files in parallel workers, and one
+ * file's cleanup must not remove another file's containers mid-test. */
+const OWNER_LABEL = 'tarmac.test.owner';
+const OWNER = String(process.pid);
 
 let engine: Docker | undefined;
 
@@ -63,6 +67,7 @@ export async function startManagedContainer(spec: ManagedContainerSpec): Promise
       'tarmac.managed': 'true',
       'tarmac.host': spec.hostname,
       [TEST_LABEL]: 'true',
+      [OWNER_LABEL]: OWNER,
     },
     // NetworkMode always set: without it Podman puts the container on its bridge.
     // Init: a PID 1 that ignores SIGTERM would make every stop wait for the timeout.
@@ -72,10 +77,13 @@ export async function startManagedContainer(spec: ManagedContainerSpec): Promise
   return container;
 }
 
-/** Force-removes every container labelled tarmac.test=true. */
+/** Force-removes the test containers this process made (`scripts/test-services.sh stop` removes the rest). */
 export async function removeTestContainers(): Promise<void> {
   const docker = testEngine();
-  const containers = await docker.listContainers({ all: true, filters: { label: [`${TEST_LABEL}=true`] } });
+  const containers = await docker.listContainers({
+    all: true,
+    filters: { label: [`${TEST_LABEL}=true`, `${OWNER_LABEL}=${OWNER}`] },
+  });
   await Promise.all(
     containers.map(async (info) => {
       try {

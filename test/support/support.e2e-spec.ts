@@ -77,7 +77,7 @@ describe('startManagedContainer', () => {
     });
 
     await removeTestContainers();
-    const left = await testEngine().listContainers({ all: true, filters: { label: ['tarmac.test=true'] } });
+    const left = await testEngine().listContainers({ all: true, filters: { id: [container.id] } });
     expect(left).toEqual([]);
   });
 });
