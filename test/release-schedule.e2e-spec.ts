@@ -107,6 +107,9 @@ describe('release schedule', () => {
         })
         .expect(400);
       expect(response.body.error).toBe('SUMMARY_INVALID');
+      expect(response.body.issues.map((i: { path: string }) => i.path)).toEqual(
+        expect.arrayContaining(['window.end', 'plans.0.planId', 'plans.1.mergeOrder', 'plans.2.planId']),
+      );
       for (const expected of [
         'window.end: the window must end after it starts',
         `plans.0.planId: plan ${draft} is in_review, not approved`,

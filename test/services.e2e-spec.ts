@@ -96,6 +96,12 @@ describe('services', () => {
       'container.mounts.1.source: /etc is outside the mount allow-list (/srv/tarmac)',
       'container.mounts.2.source: /srv/tarmac-other is outside the mount allow-list (/srv/tarmac)',
     ]);
+    expect(refused.body.issues.map((issue: { path: string }) => issue.path)).toEqual([
+      'container.privileged',
+      'container.pidMode',
+      'container.mounts.1.source',
+      'container.mounts.2.source',
+    ]);
     const replace = await cp.http().put('/api/v1/services/web').set('Authorization', operator).send({ ...web, name: undefined, container }).expect(400);
     expect(replace.body.error).toBe('CONTAINER_SPEC_REFUSED');
     expect(await rowCounts(cp, TABLES)).toEqual(before);

@@ -2,11 +2,18 @@
 // (exception filter) and to refused socket acks. Code branches on `code`, never on messages.
 export type DomainErrorKind = 'invalid' | 'unauthenticated' | 'forbidden' | 'not_found' | 'conflict' | 'unavailable';
 
+export interface Issue {
+  path: string;
+  message: string;
+}
+
 export class DomainError extends Error {
   constructor(
     readonly kind: DomainErrorKind,
     readonly code: string,
     message: string,
+    /** When several rules are broken at once: each, with the path it concerns. */
+    readonly issues?: readonly Issue[],
   ) {
     super(message);
     this.name = new.target.name;
@@ -33,10 +40,11 @@ export class Invalid extends DomainError {
 
 /** A request that breaks several rules at once: every problem, each with its path. */
 export class ValidationFailed extends DomainError {
-  constructor(
-    readonly issues: { path: string; message: string }[],
-    what = 'request',
-  ) {
-    super('invalid', 'VALIDATION_FAILED', `${what} is invalid: ${issues.map((i) => `${i.path || '(root)'}: ${i.message}`).join('; ')}`);
+  constructor(issues: Issue[], what = 'request') {
+    super('invalid', 'VALIDATION_FAILED', `${what} is invalid: ${listIssues(issues)}`, issues);
   }
+}
+
+export function listIssues(issues: readonly Issue[]): string {
+  return issues.map((issue) => `${issue.path || '(root)'}: ${issue.message}`).join('; ');
 }

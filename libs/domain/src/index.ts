@@ -6,3 +6,8 @@ export * from './plan-approval.js';
 export * from './review-cutoff.js';
 export * from './plan-validation.js';
 export * from './content-hash.js';
+export * from './container-policy.js';
+export * from './summary-rules.js';
+export * from './schedule.js';
+export * from './freeze.js';
+export * from './job-retry.js';

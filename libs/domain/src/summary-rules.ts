@@ -135,6 +135,7 @@ export class SummaryRejected extends DomainError {
       onlyConflicts ? 'conflict' : 'invalid',
       onlyConflicts ? SummaryProblemCode.PlanInOpenSummary : 'SUMMARY_INVALID',
       problems.map((p) => `${p.path}: ${p.message}`).join('; '),
+      problems.map(({ path, message }) => ({ path, message })),
     );
   }
 }

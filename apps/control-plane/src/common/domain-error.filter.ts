@@ -4,7 +4,7 @@ import { ArgumentsHost, Catch, type ExceptionFilter } from '@nestjs/common';
 import type { Response } from 'express';
 import { ZodValidationException } from 'nestjs-zod';
 import type { ZodError } from 'zod';
-import { DomainError, ValidationFailed, type DomainErrorKind } from '../../../../libs/domain/src/index.js';
+import { DomainError, type DomainErrorKind } from '../../../../libs/domain/src/index.js';
 
 const STATUS: Record<DomainErrorKind, number> = {
   invalid: 400,
@@ -33,7 +33,7 @@ export class DomainErrorFilter implements ExceptionFilter {
       return;
     }
     const status = STATUS[error.kind];
-    const issues = error instanceof ValidationFailed ? { issues: error.issues } : {};
+    const issues = error.issues ? { issues: error.issues } : {};
     response.status(status).json({ statusCode: status, error: error.code, message: error.message, ...issues });
   }
 }

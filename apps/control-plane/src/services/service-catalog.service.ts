@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { containerPolicyIssues } from '../../../../libs/domain/src/container-policy.js';
-import { Conflict, Invalid, NotFound } from '../../../../libs/domain/src/index.js';
+import { Conflict, DomainError, listIssues, NotFound } from '../../../../libs/domain/src/index.js';
 import type { ContainerSpec, CreateService, ServiceConfigView, ServiceDefinition, ServiceView } from '../../../../libs/protocol/src/index.js';
 import { AuditLogRepository, type Actor } from '../audit/audit-log.repository.js';
 import { Clock } from '../common/clock.js';
@@ -98,7 +98,8 @@ export class ServiceCatalogService {
   private checkPolicy(container: ContainerSpec): void {
     const issues = containerPolicyIssues(container, this.config.mountAllowList);
     if (issues.length) {
-      throw new Invalid('CONTAINER_SPEC_REFUSED', issues.map((issue) => `container.${issue.path}: ${issue.message}`).join('; '));
+      const located = issues.map((issue) => ({ path: `container.${issue.path}`, message: issue.message }));
+      throw new DomainError('invalid', 'CONTAINER_SPEC_REFUSED', listIssues(located), located);
     }
   }
 }
