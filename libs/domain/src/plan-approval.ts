@@ -47,6 +47,8 @@ export type PlanAction =
 export type GateState = 'approved' | 'rejected' | 'pending';
 
 const EDITABLE: readonly PlanStatus[] = ['draft', 'in_review', 'delayed', 'approved'];
+/** A plan starts from here: by the scheduler at its window, or by hand. */
+export const STARTABLE_PLAN_STATUSES: readonly PlanStatus[] = ['approved', 'scheduled'];
 const SIGNABLE: readonly PlanStatus[] = ['in_review', 'approved'];
 
 type Signed = Pick<PlanGateState, 'contentHash' | 'revision' | 'signatures'>;
@@ -121,7 +123,7 @@ export function decidePlan(state: PlanGateState, action: PlanAction): PlanGateSt
       requireStatus(state, ['approved'], 'schedule');
       return { ...state, status: 'scheduled' };
     case 'start':
-      requireStatus(state, ['approved', 'scheduled'], 'start');
+      requireStatus(state, STARTABLE_PLAN_STATUSES, 'start');
       return { ...state, status: 'started' };
   }
 }

@@ -3,7 +3,7 @@
 // Who may start and when (freezes, summaries) is decided by the callers.
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { Conflict } from '../../../../libs/domain/src/index.js';
+import { Conflict, STARTABLE_PLAN_STATUSES } from '../../../../libs/domain/src/index.js';
 import { DashboardEvent, type EmergencyStart, type RolloutRecord } from '../../../../libs/protocol/src/index.js';
 import { AuditLogRepository, type Actor } from '../audit/audit-log.repository.js';
 import { EventOutboxRepository } from '../dashboard/event-outbox.repository.js';
@@ -22,8 +22,6 @@ export interface PlanStart {
   now: Date;
 }
 
-export const STARTABLE_PLAN_STATUSES: readonly string[] = ['approved', 'scheduled'];
-
 @Injectable()
 export class PlanStarter {
   constructor(
@@ -35,7 +33,7 @@ export class PlanStarter {
 
   async start(tx: EntityManager, start: PlanStart): Promise<RolloutRecord> {
     const { plan, now } = start;
-    if (!STARTABLE_PLAN_STATUSES.includes(plan.status)) {
+    if (!(STARTABLE_PLAN_STATUSES as readonly string[]).includes(plan.status)) {
       throw new Conflict('PLAN_NOT_STARTABLE', `plan ${plan.id} is ${plan.status}; only an approved or scheduled plan can start`);
     }
     const rollout = await this.rollouts.insertIfAbsent(tx, {
