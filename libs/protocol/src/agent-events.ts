@@ -1,6 +1,7 @@
 // The /agents namespace: handshake, the events an agent sends, and the refusal codes.
 import { z } from 'zod';
 import { ackSchema } from './ack.js';
+import type { CommandCompleted, CommandDispatch, CommandFailed, CommandProgress } from './commands.js';
 import { DatacenterName, EngineFacts, EngineStatus, Hostname, Labels, ManagedContainer } from './host.js';
 
 export const AGENTS_NAMESPACE = '/agents';
@@ -53,6 +54,8 @@ export const HostRegistration = z.strictObject({
   engine: EngineFacts,
   /** Absent when the engine could not be read: the control plane keeps what it knew. */
   containers: z.array(ManagedContainer).max(1000).optional(),
+  /** The highest command-log sequence this agent has finished; the control plane resends what follows. */
+  lastCommandSeq: z.number().int().nonnegative().optional(),
 });
 export type HostRegistration = z.infer<typeof HostRegistration>;
 
@@ -80,6 +83,11 @@ export type AgentAckCallback = (ack: unknown) => void;
 export interface AgentToServerEvents {
   'host:register': (payload: HostRegistration, ack: AgentAckCallback) => void;
   'host:heartbeat': (payload: HostHeartbeat, ack: AgentAckCallback) => void;
+  'command:progress': (payload: CommandProgress, ack: AgentAckCallback) => void;
+  'command:completed': (payload: CommandCompleted, ack: AgentAckCallback) => void;
+  'command:failed': (payload: CommandFailed, ack: AgentAckCallback) => void;
 }
 
-export interface ServerToAgentEvents {}
+export interface ServerToAgentEvents {
+  'command:dispatch': (payload: CommandDispatch, ack: AgentAckCallback) => void;
+}

@@ -8,3 +8,4 @@ export * from './plan.js';
 export * from './service.js';
 export * from './datacenter.js';
 export * from './summary.js';
+export * from './commands.js';

@@ -1,0 +1,111 @@
+// Commands the control plane sends an agent, and what the agent answers. Every command
+// carries an idempotency key; an agent that sees a key again answers with the result it
+// recorded and runs nothing twice. Nothing here is ever handed to a shell.
+import { z } from 'zod';
+import { ackSchema } from './ack.js';
+import { PreviewCheck } from './plan.js';
+import { ContainerSpec, HealthCheck, ServiceName } from './service.js';
+
+/** `<rollout>/<step>/<host>/<attempt>`: the same step on the same host retried gets a new attempt. */
+export const CommandKey = z.string().regex(/^[0-9a-f-]{36}\/[a-z0-9:._-]{1,120}\/[a-zA-Z0-9.-]{1,253}\/\d{1,4}$/, 'must be rollout/step/host/attempt');
+export type CommandKey = z.infer<typeof CommandKey>;
+
+export function commandKey(parts: { rolloutId: string; step: string; hostname: string; attempt: number }): string {
+  return `${parts.rolloutId}/${parts.step}/${parts.hostname}/${parts.attempt}`;
+}
+
+/** A full image reference: repository plus `:tag` or `@sha256:digest`. */
+export const ImageReference = z
+  .string()
+  .max(512)
+  .regex(/^[a-zA-Z0-9][a-zA-Z0-9._:/-]*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|@sha256:[a-f0-9]{64})$/, 'must be repository:tag or repository@sha256:digest');
+
+export const ImagePull = z.strictObject({ type: z.literal('image:pull'), image: ImageReference });
+
+export const ContainerReplace = z.strictObject({
+  type: z.literal('container:replace'),
+  service: ServiceName,
+  /** Names the release (plan revision); goes into the `tarmac.release` label and the container name. */
+  release: z.string().regex(/^[a-z0-9][a-z0-9.-]{0,62}$/),
+  image: ImageReference,
+  container: ContainerSpec,
+});
+
+export const HealthCheckCommand = z.strictObject({
+  type: z.literal('health:check'),
+  service: ServiceName,
+  check: HealthCheck,
+  /** Keep probing until the first success or until this long has passed. */
+  withinMs: z.number().int().min(100).max(600_000),
+});
+
+export const TrafficDrain = z.strictObject({
+  type: z.literal('traffic:drain'),
+  service: ServiceName,
+  /** How long in-flight requests get after the load balancer sees 503. */
+  waitMs: z.number().int().min(0).max(600_000),
+});
+
+export const TrafficRestore = z.strictObject({ type: z.literal('traffic:restore'), service: ServiceName });
+
+export const CheckRun = z.strictObject({
+  type: z.literal('check:run'),
+  service: ServiceName,
+  /** The port to probe when the check names none: the service's health-check port. */
+  defaultPort: z.number().int().min(1).max(65_535),
+  check: PreviewCheck,
+});
+
+export const Command = z.discriminatedUnion('type', [ImagePull, ContainerReplace, HealthCheckCommand, TrafficDrain, TrafficRestore, CheckRun]);
+export type Command = z.infer<typeof Command>;
+export type CommandType = Command['type'];
+
+/** Control plane -> agent: one entry of the host's command log. */
+export const CommandDispatch = z.strictObject({
+  /** Position in this host's command log, from 1. */
+  seq: z.number().int().positive(),
+  key: CommandKey,
+  command: Command,
+});
+export type CommandDispatch = z.infer<typeof CommandDispatch>;
+/** The agent's ack says it has the command, not that it is done. */
+export const CommandDispatchAck = ackSchema(z.object({ duplicate: z.boolean() }));
+
+export const CommandFailureReason = {
+  ImagePullFailed: 'IMAGE_PULL_FAILED',
+  ContainerCreateFailed: 'CONTAINER_CREATE_FAILED',
+  ContainerStartFailed: 'CONTAINER_START_FAILED',
+  HealthCheckFailed: 'HEALTH_CHECK_FAILED',
+  CheckFailed: 'CHECK_FAILED',
+  EngineUnreachable: 'ENGINE_UNREACHABLE',
+  Interrupted: 'INTERRUPTED',
+  Internal: 'INTERNAL',
+  /** Set by the control plane, not the agent: no answer before the step's deadline. */
+  DeadlineExceeded: 'DEADLINE_EXCEEDED',
+  /** Set by the control plane: the host's agent was unreachable past `lostAfter`. */
+  AgentLost: 'AGENT_LOST',
+} as const;
+
+export const CommandProgress = z.strictObject({ key: CommandKey, message: z.string().max(2000) });
+export type CommandProgress = z.infer<typeof CommandProgress>;
+
+export const CommandResult = z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()]));
+export const CommandCompleted = z.strictObject({ key: CommandKey, seq: z.number().int().positive(), result: CommandResult });
+export type CommandCompleted = z.infer<typeof CommandCompleted>;
+
+export const CommandFailed = z.strictObject({
+  key: CommandKey,
+  seq: z.number().int().positive(),
+  reason: z.string().min(1).max(64),
+  message: z.string().max(4000),
+});
+export type CommandFailed = z.infer<typeof CommandFailed>;
+
+export const CommandReportAck = ackSchema(z.object({}));
+
+export const CommandEvent = {
+  Dispatch: 'command:dispatch',
+  Progress: 'command:progress',
+  Completed: 'command:completed',
+  Failed: 'command:failed',
+} as const;
