@@ -84,6 +84,8 @@ export const CommandFailureReason = {
   DeadlineExceeded: 'DEADLINE_EXCEEDED',
   /** Set by the control plane: the host's agent was unreachable past `lostAfter`. */
   AgentLost: 'AGENT_LOST',
+  /** The host's --traffic-hook program failed; the agent's /lb/<service> status did change. */
+  TrafficHookFailed: 'TRAFFIC_HOOK_FAILED',
 } as const;
 
 export const CommandProgress = z.strictObject({ key: CommandKey, message: z.string().max(2000) });
