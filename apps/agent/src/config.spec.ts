@@ -29,6 +29,24 @@ describe('loadConfig', () => {
       engineSocket: '/var/run/docker.sock',
       hostname: 'machine-1',
       logLevel: 'info',
+      stateDir: './.tarmac-agent',
+      containerNetwork: 'host',
+      lbHost: '0.0.0.0',
+      lbPort: 9180,
+      keepStopped: 2,
+    });
+  });
+
+  it('reads the command settings from flags and variables', () => {
+    const env = { ...required, TARMAC_AGENT_STATE_DIR: '/var/lib/tarmac', TARMAC_LB_PORT: '9200', TARMAC_KEEP_STOPPED: '5' };
+    const argv = ['--container-network', 'ns:/run/netns/h1', '--lb-host', '10.99.1.2', '--keep-stopped', '0', '--traffic-hook', '/usr/local/bin/lb-hook'];
+    expect(config(argv, env)).toMatchObject({
+      stateDir: '/var/lib/tarmac',
+      containerNetwork: 'ns:/run/netns/h1',
+      lbHost: '10.99.1.2',
+      lbPort: 9200,
+      keepStopped: 0,
+      trafficHook: '/usr/local/bin/lb-hook',
     });
   });
 
@@ -59,6 +77,11 @@ describe('loadConfig', () => {
       engineSocket: '/run/podman/podman.sock',
       hostname: 'from-flag',
       logLevel: 'debug',
+      stateDir: './.tarmac-agent',
+      containerNetwork: 'host',
+      lbHost: '0.0.0.0',
+      lbPort: 9180,
+      keepStopped: 2,
     });
   });
 
@@ -92,6 +115,11 @@ describe('loadConfig', () => {
     [['--label', `big=${'x'.repeat(300)}`], {}, /^--label: big: Too big/],
     [['--engine-socket', 'relative.sock'], {}, /^--engine-socket: must be an absolute path/],
     [['--log-level', 'loud'], {}, /^--log-level: must be one of error, warn, info, debug/],
+    [['--container-network', 'bridge'], {}, /^--container-network: must be host, none or ns:/],
+    [[], { TARMAC_LB_PORT: '70000' }, /^TARMAC_LB_PORT: Too big/],
+    [['--lb-port', 'http'], {}, /^--lb-port: Invalid input: expected number/],
+    [['--keep-stopped=-1'], {}, /^--keep-stopped: Too small/],
+    [[], { TARMAC_TRAFFIC_HOOK: 'hook.sh' }, /^TARMAC_TRAFFIC_HOOK: must be an absolute path/],
   ])('refuses %j %j naming the source', (argv, env, message) => {
     const found = problems(argv, { ...required, ...env });
     expect(found).toHaveLength(1);
@@ -108,13 +136,19 @@ describe('loadConfig', () => {
 
   it('exports the variable names for compose files and docs', () => {
     expect([...AGENT_ENV_NAMES].sort()).toEqual([
+      'TARMAC_AGENT_STATE_DIR',
       'TARMAC_AGENT_TOKEN',
+      'TARMAC_CONTAINER_NETWORK',
       'TARMAC_DATACENTER',
       'TARMAC_ENGINE_SOCKET',
       'TARMAC_HOSTNAME',
+      'TARMAC_KEEP_STOPPED',
       'TARMAC_LABELS',
+      'TARMAC_LB_HOST',
+      'TARMAC_LB_PORT',
       'TARMAC_LOG_LEVEL',
       'TARMAC_SERVER_URL',
+      'TARMAC_TRAFFIC_HOOK',
     ]);
   });
 });

@@ -14,6 +14,17 @@ export interface AgentConfig {
   engineSocket: string;
   hostname: string;
   logLevel: LogLevel;
+  /** Where the command journal and the traffic status files live. */
+  stateDir: string;
+  /** `HostConfig.NetworkMode` of every container the agent creates: `host`, `none` or `ns:/path`. */
+  containerNetwork: string;
+  lbHost: string;
+  /** 0 picks a free port (tests). */
+  lbPort: number;
+  /** Stopped containers of a service kept for a fast rollback, besides the one just stopped. */
+  keepStopped: number;
+  /** Absolute path of a program run as `<hook> <service> serving|drained` after each traffic change. */
+  trafficHook?: string;
 }
 
 /** Each setting: its flag, its environment variable, and its schema. */
@@ -56,6 +67,24 @@ const SETTINGS = {
     env: 'TARMAC_LOG_LEVEL',
     schema: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
   },
+  stateDir: { flag: 'state-dir', env: 'TARMAC_AGENT_STATE_DIR', schema: z.string().min(1).default('./.tarmac-agent') },
+  containerNetwork: {
+    flag: 'container-network',
+    env: 'TARMAC_CONTAINER_NETWORK',
+    // Podman's default bridge is not ours (ENVIRONMENT.md), and the agent probes containers on 127.0.0.1.
+    schema: z
+      .string()
+      .regex(/^(host|none|ns:\/[^\0]+)$/, 'must be host, none or ns:/path/of/a/network/namespace')
+      .default('host'),
+  },
+  lbHost: { flag: 'lb-host', env: 'TARMAC_LB_HOST', schema: z.string().min(1).default('0.0.0.0') },
+  lbPort: { flag: 'lb-port', env: 'TARMAC_LB_PORT', schema: z.coerce.number<string>().int().min(0).max(65_535).default(9180) },
+  keepStopped: { flag: 'keep-stopped', env: 'TARMAC_KEEP_STOPPED', schema: z.coerce.number<string>().int().min(0).max(100).default(2) },
+  trafficHook: {
+    flag: 'traffic-hook',
+    env: 'TARMAC_TRAFFIC_HOOK',
+    schema: z.string().startsWith('/', 'must be an absolute path to a program').optional(),
+  },
 } as const;
 
 type SettingKey = keyof typeof SETTINGS;
@@ -80,10 +109,27 @@ Every option can also be set with its environment variable; the flag wins.
   --hostname NAME         TARMAC_HOSTNAME       hostname to register as
                                                 (default: the machine's)
   --log-level LEVEL       TARMAC_LOG_LEVEL      ${LOG_LEVELS.join(', ')} (default info)
+  --state-dir DIR         TARMAC_AGENT_STATE_DIR
+                                                command journal and traffic state
+                                                (default ./.tarmac-agent)
+  --container-network M   TARMAC_CONTAINER_NETWORK
+                                                network mode of deployed containers:
+                                                host, none or ns:/run/netns/NAME
+                                                (default host)
+  --lb-host ADDRESS       TARMAC_LB_HOST        address of the load balancer check
+                                                endpoint GET /lb/<service>
+                                                (default 0.0.0.0)
+  --lb-port PORT          TARMAC_LB_PORT        its port (default 9180)
+  --keep-stopped N        TARMAC_KEEP_STOPPED   stopped containers kept per service
+                                                for rollback (default 2)
+  --traffic-hook PATH     TARMAC_TRAFFIC_HOOK   program run as PATH <service>
+                                                serving|drained after each traffic
+                                                change (no shell); a failure fails
+                                                the traffic command
   --help                                        show this text
 
-Exit codes: 0 stopped by SIGTERM/SIGINT, 1 container engine unreachable at start
-or unexpected error, 2 invalid configuration, 3 refused by the control plane.
+Exit codes: 0 stopped by SIGTERM/SIGINT, 1 container engine unreachable, state
+dir or load balancer port unusable at start, or unexpected error, 2 invalid configuration, 3 refused by the control plane.
 `;
 
 export class ConfigError extends Error {
@@ -147,6 +193,12 @@ function parseFlags(argv: readonly string[]): Record<string, string | string[] |
         'engine-socket': { type: 'string' },
         hostname: { type: 'string' },
         'log-level': { type: 'string' },
+        'state-dir': { type: 'string' },
+        'container-network': { type: 'string' },
+        'lb-host': { type: 'string' },
+        'lb-port': { type: 'string' },
+        'keep-stopped': { type: 'string' },
+        'traffic-hook': { type: 'string' },
         help: { type: 'boolean' },
       },
     });

@@ -11,6 +11,7 @@ import { createLogger } from './logger.js';
 import { AgentsTestServer } from './testing/agents-server.js';
 import { SocketRelay } from './testing/socket-relay.js';
 import { testEngineSocket, testImage } from './testing/test-engine.js';
+import { openTestRunner, removeDir, type TestRunner } from './testing/test-runner.js';
 
 const socketPath = testEngineSocket(process.env);
 const docker = new Docker({ socketPath });
@@ -19,6 +20,7 @@ const run = `${process.pid}-${Date.now()}`;
 
 let server: AgentsTestServer;
 const connections: AgentConnection[] = [];
+const runners: TestRunner[] = [];
 const containers: Docker.Container[] = [];
 
 beforeEach(async () => {
@@ -27,6 +29,10 @@ beforeEach(async () => {
 
 afterEach(async () => {
   connections.splice(0).forEach((c) => c.stop());
+  for (const runner of runners.splice(0)) {
+    await runner.close();
+    await removeDir(runner.stateDir);
+  }
   await server.close();
 });
 
@@ -34,7 +40,9 @@ afterAll(async () => {
   await Promise.all(containers.map((c) => c.remove({ force: true }).catch(() => undefined)));
 });
 
-function startAgent(hostname: string, options: { token?: string; engine?: Engine } = {}) {
+async function startAgent(hostname: string, options: { token?: string; engine?: Engine } = {}) {
+  const commands = await openTestRunner(socketPath, hostname);
+  runners.push(commands);
   const logs: string[] = [];
   const fatal: ConnectErrorData[] = [];
   const sink = { write: (line: string) => logs.push(line) };
@@ -44,6 +52,7 @@ function startAgent(hostname: string, options: { token?: string; engine?: Engine
     host: { hostname, datacenter: 'dc-test', labels: { tier: 'web' }, agentVersion: '0.1.0-test' },
     engine: options.engine ?? engine,
     engineIdentity: { name: 'Podman Engine', version: '4.3.1', apiVersion: '1.41' },
+    commands: commands.runner,
     logger: createLogger('debug', { stdout: sink, stderr: sink }),
     onFatalRefusal: (refusal) => fatal.push(refusal),
     retry: { baseMs: 50, capMs: 200 },
@@ -66,7 +75,7 @@ describe('AgentConnection', () => {
     });
     containers.push(container);
 
-    startAgent(hostname);
+    await startAgent(hostname);
     await server.waitFor('three heartbeats', (s) => s.of('heartbeat').length >= 3);
 
     expect(server.of('invalid')).toEqual([]);
@@ -79,6 +88,7 @@ describe('AgentConnection', () => {
       labels: { tier: 'web' },
       agentVersion: '0.1.0-test',
       engine: { name: 'Podman Engine', version: '4.3.1', apiVersion: '1.41', status: 'reachable' },
+      lastCommandSeq: 0,
       containers: [{ id: container.id, name: `${hostname}-web`, image, state: 'created' }],
     });
     for (const { payload } of server.of('heartbeat')) {
@@ -90,7 +100,7 @@ describe('AgentConnection', () => {
     ['closing the transport', true],
     ['a namespace disconnect', false],
   ])('registers again after the server disconnects it by %s', async (_, closeTransport) => {
-    const { logs } = startAgent(`agent-conn-${run}-b`);
+    const { logs } = await startAgent(`agent-conn-${run}-b`);
     await server.waitFor('the first heartbeat', (s) => s.of('heartbeat').length >= 1);
 
     server.received.length = 0;
@@ -105,7 +115,7 @@ describe('AgentConnection', () => {
 
   it('stops for good on a fatal refusal and reports it', async () => {
     server.refusals.set('revoked-token', { code: HandshakeRefusal.AgentTokenRevoked, message: 'token revoked at T' });
-    const { connection, fatal } = startAgent(`agent-conn-${run}-c`, { token: 'revoked-token' });
+    const { connection, fatal } = await startAgent(`agent-conn-${run}-c`, { token: 'revoked-token' });
 
     await server.waitFor('the fatal refusal', () => fatal.length > 0);
     await new Promise((resolve) => setTimeout(resolve, 300));
@@ -117,7 +127,7 @@ describe('AgentConnection', () => {
 
   it('retries with backoff while the control plane is unavailable, then registers', async () => {
     server.refusals.set('good-token', { code: HandshakeRefusal.Unavailable, message: 'database down' });
-    const { logs, fatal } = startAgent(`agent-conn-${run}-d`);
+    const { logs, fatal } = await startAgent(`agent-conn-${run}-d`);
 
     const refusedLine = (line: string) => line.includes('refused by control plane, retrying') && line.includes('code=UNAVAILABLE');
     await server.waitFor('three refusals', () => logs.filter(refusedLine).length >= 3);
@@ -132,7 +142,7 @@ describe('AgentConnection', () => {
     const relay = new SocketRelay(join(dir, 'engine.sock'), socketPath);
     await relay.up();
     try {
-      const { logs } = startAgent(`agent-conn-${run}-e`, { engine: new DockerEngine(relay.path, { pingTimeoutMs: 200 }) });
+      const { logs } = await startAgent(`agent-conn-${run}-e`, { engine: new DockerEngine(relay.path, { pingTimeoutMs: 200 }) });
       await server.waitFor('a reachable heartbeat', (s) => s.of('heartbeat').some((h) => h.payload.engine.status === 'reachable'));
 
       await relay.down();
@@ -154,7 +164,7 @@ describe('AgentConnection', () => {
   });
 
   it('comes back by itself when the control plane restarts', async () => {
-    const { fatal } = startAgent(`agent-conn-${run}-g`);
+    const { fatal } = await startAgent(`agent-conn-${run}-g`);
     await server.waitFor('a registration', (s) => s.of('register').length === 1);
 
     const port = server.port;
@@ -167,7 +177,7 @@ describe('AgentConnection', () => {
   });
 
   it('says goodbye with a clean disconnect when stopped', async () => {
-    const { connection } = startAgent(`agent-conn-${run}-f`);
+    const { connection } = await startAgent(`agent-conn-${run}-f`);
     await server.waitFor('a registration', (s) => s.of('register').length === 1);
 
     connection.stop();

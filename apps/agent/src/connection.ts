@@ -2,6 +2,8 @@
 // (re)connect, heartbeat at the interval the control plane asks for, and tell the caller
 // when a refusal means retrying is pointless. Transport drops are retried by socket.io;
 // refusals by the server (handshake middleware, forced disconnects) by our own backoff.
+// Commands go to the CommandRunner; their reports come back through here, only once the
+// host is registered in the current session.
 import { io, type Socket } from 'socket.io-client';
 import type { z } from 'zod';
 import {
@@ -13,6 +15,8 @@ import {
   HostRegisterAck,
   PROTOCOL_VERSION,
   AgentAckRefusal,
+  CommandEvent,
+  CommandReportAck,
   describeIssues,
   type Ack,
   type AgentHandshake,
@@ -20,6 +24,8 @@ import {
   type ServerToAgentEvents,
 } from '../../../libs/protocol/src/index.js';
 import { Backoff, type BackoffPolicy } from './backoff.js';
+import type { CommandReport } from './command-journal.js';
+import type { CommandRunner, ReportDelivery } from './command-runner.js';
 import type { EngineIdentity } from './engine-facts.js';
 import type { Engine } from './engine.js';
 import { buildHeartbeat, buildRegistration, observeEngine, type EngineObservation, type HostIdentity } from './host-report.js';
@@ -32,6 +38,8 @@ export interface AgentConnectionOptions {
   host: HostIdentity;
   engine: Engine;
   engineIdentity: EngineIdentity;
+  /** Runs dispatched commands; its journal's lastCommandSeq goes into every registration. */
+  commands: CommandRunner;
   logger: Logger;
   /** Called once when the control plane refuses the agent for good; the connection is closed by then. */
   onFatalRefusal: (refusal: ConnectErrorData) => void;
@@ -50,6 +58,8 @@ export class AgentConnection {
   private readonly ackTimeoutMs: number;
   /** Bumped on every connect and disconnect; async work from an older session drops its result. */
   private session = 0;
+  /** The session in which the control plane acknowledged our registration. */
+  private registeredSession = -1;
   private timer?: NodeJS.Timeout;
   private stopped = false;
   private engineStatus?: EngineObservation['status'];
@@ -75,6 +85,19 @@ export class AgentConnection {
     this.socket.on('connect', () => this.onConnect());
     this.socket.on('connect_error', (error) => this.onConnectError(error));
     this.socket.on('disconnect', (reason) => this.onDisconnect(reason));
+    this.socket.on(CommandEvent.Dispatch, (payload, ack) => {
+      const answer = options.commands.dispatch(payload);
+      if (!answer.ok) options.logger.warn('command dispatch refused', { code: answer.code, reason: answer.message });
+      if (typeof ack === 'function') ack(answer);
+    });
+    options.commands.attach({
+      progress: (payload) => {
+        if (this.registeredSession !== this.session || !this.socket.connected) return;
+        // Progress is advisory: no retry, and a missing ack is nobody's problem.
+        this.socket.timeout(this.ackTimeoutMs).emit(CommandEvent.Progress, payload, () => undefined);
+      },
+      report: (report) => this.report(report),
+    });
   }
 
   start(): void {
@@ -143,11 +166,15 @@ export class AgentConnection {
 
   private async register(session: number): Promise<void> {
     const observation = await this.observe();
-    const registration = buildRegistration(this.options.host, this.options.engineIdentity, observation);
+    const registration = buildRegistration(this.options.host, this.options.engineIdentity, observation, this.options.commands.lastCommandSeq);
     const ack = await this.request(session, AgentEvent.Register, registration, HostRegisterAck);
     if (ack === undefined) return;
     if (ack.ok) {
       this.backoff.reset();
+      this.registeredSession = session;
+      // Reports the control plane has not acknowledged (lost with the last connection, or
+      // from before a restart) go first; lastCommandSeq already counts them as finished.
+      void this.options.commands.flushReports();
       const { heartbeatIntervalMs } = ack.data;
       this.options.logger.info('registered', { heartbeatIntervalMs, containers: registration.containers?.length ?? 'unknown' });
       this.schedule(heartbeatIntervalMs, () => this.heartbeat(session, heartbeatIntervalMs));
@@ -170,9 +197,23 @@ export class AgentConnection {
       return;
     }
     if (!ack.ok) this.options.logger.warn('heartbeat refused', { code: ack.code, reason: ack.message });
-    else this.options.logger.debug('heartbeat acknowledged', { engine: heartbeat.engine.status });
+    else {
+      this.options.logger.debug('heartbeat acknowledged', { engine: heartbeat.engine.status });
+      // Retries reports whose ack timed out on a connection that stayed up.
+      void this.options.commands.flushReports();
+    }
     const elapsedMs = performance.now() - startedAt;
     this.schedule(Math.max(0, intervalMs - elapsedMs), () => this.heartbeat(session, intervalMs));
+  }
+
+  private async report(report: CommandReport): Promise<ReportDelivery> {
+    const session = this.session;
+    if (this.registeredSession !== session) return { kind: 'undelivered' };
+    const ack = await this.request(session, report.event, report.payload, CommandReportAck);
+    if (ack === undefined) return { kind: 'undelivered' };
+    if (ack.ok) return { kind: 'acknowledged' };
+    if (ack.code === 'NO_ACK') return { kind: 'undelivered' };
+    return { kind: 'refused', code: ack.code, message: ack.message };
   }
 
   /**

@@ -6,21 +6,22 @@ const container = { id: 'abc123', name: 'web-1-app', image: 'localhost/app:1', s
 
 describe('buildRegistration', () => {
   it('combines the host, the engine and what the engine showed', () => {
-    expect(buildRegistration(host, engine, { status: 'reachable', containers: [container] })).toEqual({
+    expect(buildRegistration(host, engine, { status: 'reachable', containers: [container] }, 7)).toEqual({
       ...host,
+      lastCommandSeq: 7,
       engine: { ...engine, status: 'reachable' },
       containers: [container],
     });
   });
 
   it('registers an unreachable engine without claiming to know its containers', () => {
-    const registration = buildRegistration(host, engine, { status: 'unreachable', reason: 'ENOENT' });
+    const registration = buildRegistration(host, engine, { status: 'unreachable', reason: 'ENOENT' }, 0);
     expect(registration.engine.status).toBe('unreachable');
     expect(registration).not.toHaveProperty('containers');
   });
 
   it('fails loudly on a payload the control plane would refuse', () => {
-    expect(() => buildRegistration({ ...host, datacenter: 'Not Valid' }, engine, { status: 'reachable', containers: [] })).toThrow(
+    expect(() => buildRegistration({ ...host, datacenter: 'Not Valid' }, engine, { status: 'reachable', containers: [] }, 0)).toThrow(
       /datacenter/,
     );
   });

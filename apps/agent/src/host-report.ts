@@ -34,9 +34,11 @@ export function buildRegistration(
   host: HostIdentity,
   engine: EngineIdentity,
   observation: EngineObservation,
+  lastCommandSeq: number,
 ): HostRegistration {
   return HostRegistration.parse({
     ...host,
+    lastCommandSeq,
     engine: { ...engine, status: observation.status },
     // With the engine down the containers are unknown: the control plane keeps what it knew.
     ...(observation.status === 'reachable' ? { containers: observation.containers } : {}),

@@ -3,14 +3,20 @@ import { HandshakeRefusal } from '../../../libs/protocol/src/index.js';
 import { ExitCode, runAgent, type RunAgentOptions } from './run-agent.js';
 import { AgentsTestServer } from './testing/agents-server.js';
 import { testEngineSocket } from './testing/test-engine.js';
+import { removeDir, testStateDir } from './testing/test-runner.js';
 
 const engineSocket = testEngineSocket(process.env);
 let server: AgentsTestServer;
+let stateDir: string;
 
 beforeEach(async () => {
   server = await new AgentsTestServer().start();
+  stateDir = await testStateDir();
 });
-afterEach(() => server.close());
+afterEach(async () => {
+  await server.close();
+  await removeDir(stateDir);
+});
 
 function agent(argv: string[], env: Record<string, string> = {}) {
   const stdout: string[] = [];
@@ -24,6 +30,9 @@ function agent(argv: string[], env: Record<string, string> = {}) {
       TARMAC_DATACENTER: 'dc-test',
       TARMAC_ENGINE_SOCKET: engineSocket,
       TARMAC_HOSTNAME: `run-agent-${process.pid}`,
+      TARMAC_AGENT_STATE_DIR: stateDir,
+      TARMAC_LB_HOST: '127.0.0.1',
+      TARMAC_LB_PORT: '0',
       ...env,
     },
     defaultHostname: 'unused',

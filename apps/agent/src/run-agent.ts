@@ -1,15 +1,21 @@
 // The agent's life from flags to exit code: configure, check the engine, connect, and
 // run until told to stop or refused for good. main.ts wires it to the process.
-import { ConfigError, loadConfig, USAGE } from './config.js';
+import { CommandJournal } from './command-journal.js';
+import { CommandRunner } from './command-runner.js';
+import { ConfigError, loadConfig, USAGE, type AgentConfig } from './config.js';
 import { AgentConnection, type AgentConnectionOptions } from './connection.js';
+import { DockerContainerEngine } from './container-engine.js';
 import { DockerEngine } from './engine.js';
+import { startLbServer, type LbServer } from './lb-server.js';
+import type { Logger } from './logger.js';
+import { TrafficState } from './traffic-state.js';
 import { createLogger, type LogSink } from './logger.js';
 import { readAgentVersion } from './agent-version.js';
 
 export const ExitCode = {
   /** Stopped on request (SIGTERM/SIGINT), or --help. */
   Stopped: 0,
-  /** The container engine did not answer at start (also: an unexpected error). */
+  /** The container engine did not answer at start, the state dir or the LB port is unusable (also: an unexpected error). */
   EngineUnreachable: 1,
   ConfigInvalid: 2,
   /** The control plane refused the agent with a code retrying cannot fix. */
@@ -64,6 +70,19 @@ export async function runAgent(options: RunAgentOptions): Promise<number> {
   });
   if (options.shutdown.aborted) return ExitCode.Stopped;
 
+  let local: LocalState;
+  try {
+    local = await openLocalState(config, logger);
+  } catch (error) {
+    fail((error as Error).message);
+    return ExitCode.EngineUnreachable;
+  }
+  const { journal, lb, runner } = local;
+  const release = async () => {
+    await runner.stop();
+    await Promise.all([lb.close(), journal.close()]);
+  };
+
   return new Promise<number>((resolve) => {
     const connection = new AgentConnection({
       ...options.tuning,
@@ -72,19 +91,63 @@ export async function runAgent(options: RunAgentOptions): Promise<number> {
       host: { hostname: config.hostname, datacenter: config.datacenter, labels: config.labels, agentVersion },
       engine,
       engineIdentity,
+      commands: runner,
       logger,
       onFatalRefusal: (refusal) => {
         options.shutdown.removeEventListener('abort', onShutdown);
         fail(`refused by control plane: ${refusal.code}: ${refusal.message}`);
-        resolve(ExitCode.Refused);
+        void release().then(() => resolve(ExitCode.Refused));
       },
     });
     const onShutdown = () => {
       connection.stop();
-      logger.info('stopped');
-      resolve(ExitCode.Stopped);
+      void release().then(() => {
+        logger.info('stopped');
+        resolve(ExitCode.Stopped);
+      });
     };
     options.shutdown.addEventListener('abort', onShutdown, { once: true });
     connection.start();
   });
+}
+
+interface LocalState {
+  journal: CommandJournal;
+  lb: LbServer;
+  runner: CommandRunner;
+}
+
+/** The journal, the traffic state and its endpoint, and the runner over them; the message names what failed. */
+async function openLocalState(config: AgentConfig, logger: Logger): Promise<LocalState> {
+  let journal: CommandJournal;
+  let traffic: TrafficState;
+  try {
+    journal = await CommandJournal.open(config.stateDir);
+    traffic = await TrafficState.load(config.stateDir);
+  } catch (error) {
+    throw new Error(`cannot use the state dir ${config.stateDir}: ${(error as Error).message}`);
+  }
+  if (journal.skippedLines > 0) logger.warn('unreadable journal lines skipped', { path: journal.path, lines: journal.skippedLines });
+  let lb: LbServer;
+  try {
+    lb = await startLbServer(traffic, config.lbHost, config.lbPort);
+  } catch (error) {
+    await journal.close();
+    throw new Error(`cannot serve the load balancer endpoint on ${config.lbHost}:${config.lbPort}: ${(error as Error).message}`);
+  }
+  logger.info('load balancer endpoint listening', { address: `${config.lbHost}:${lb.port}`, lastCommandSeq: journal.lastCommandSeq });
+  const runner = new CommandRunner(
+    journal,
+    {
+      engine: new DockerContainerEngine(config.engineSocket),
+      hostname: config.hostname,
+      containerNetwork: config.containerNetwork,
+      keepStopped: config.keepStopped,
+      traffic,
+      trafficHook: config.trafficHook,
+      logger,
+    },
+    logger,
+  );
+  return { journal, lb, runner };
 }
