@@ -5,6 +5,9 @@
 #   scripts/test-services.sh start    # idempotent; prints `export VAR=...` lines
 #   scripts/test-services.sh status   # exit 0 when every service answers
 #   scripts/test-services.sh stop     # stops everything start started
+#   scripts/test-services.sh registry-stop   # a registry outage: stops only the registry
+#   scripts/test-services.sh registry-start  # ends it: same address, same storage, so
+#                                            # pushed images are still there
 #
 #   eval "$(scripts/test-services.sh start)"
 #
@@ -198,9 +201,15 @@ EOF
   wait_until registry 30 "$STATE/logs/registry.log" curl -sf "$url"
 }
 
-# A busybox-only image whose httpd serves "<version>" on $PORT (default 18080).
-build_image() { # version ref
-  local version=$1 ref=$2 dir=$STATE/images/$1 applet
+# The command of the v1/v2 images: busybox httpd serving /www on $PORT (default 18080).
+HTTPD_CMD='CMD ["/bin/sh","-c","exec /bin/httpd -f -p ${PORT:-18080} -h /www"]'
+# The :bad image: a release whose container exits at once (failed-health tests).
+BAD_CMD='CMD ["/bin/sh","-c","echo tarmac-test bad release: exiting >&2; exit 1"]'
+
+# A busybox-only image whose /www/index.html is "<version>"; it runs `cmd`
+# (default: httpd serving it on $PORT).
+build_image() { # version ref [cmd]
+  local version=$1 ref=$2 cmd=${3:-$HTTPD_CMD} dir=$STATE/images/$1 applet
   local have
   have=$(podman image inspect --format '{{index .Labels "tarmac.test.recipe"}}' "$ref" 2>/dev/null || true)
   if [[ $have == "$IMAGE_RECIPE" ]]; then
@@ -216,7 +225,7 @@ build_image() { # version ref
   echo "$version" >"$dir/rootfs/www/index.html"
   tar -C "$dir/rootfs" -cf "$dir/rootfs.tar" .
   podman import --quiet \
-    --change 'CMD ["/bin/sh","-c","exec /bin/httpd -f -p ${PORT:-18080} -h /www"]' \
+    --change "$cmd" \
     --change "LABEL tarmac.test.recipe=$IMAGE_RECIPE" \
     --change "LABEL tarmac.test.version=$version" \
     "$dir/rootfs.tar" "$ref" >/dev/null
@@ -243,7 +252,7 @@ write_env() {
   local name
   : >"$STATE/env.tmp"
   for name in TARMAC_TEST_DATABASE_URL TARMAC_TEST_ENGINE_SOCKET TARMAC_TEST_REGISTRY \
-    TARMAC_TEST_IMAGE_V1 TARMAC_TEST_IMAGE_V2 \
+    TARMAC_TEST_IMAGE_V1 TARMAC_TEST_IMAGE_V2 TARMAC_TEST_IMAGE_BAD TARMAC_TEST_STATE_DIR \
     CONTAINERS_STORAGE_CONF CONTAINERS_CONF CONTAINERS_REGISTRIES_CONF; do
     # Single-quoted so both `eval` and scripts/test.mjs can read it back.
     printf "export %s='%s'\n" "$name" "${!name//\'/\'\\\'\'}" >>"$STATE/env.tmp"
@@ -268,10 +277,14 @@ cmd_start() {
   export TARMAC_TEST_REGISTRY=$REGISTRY_ADDR
   export TARMAC_TEST_IMAGE_V1=$REGISTRY_ADDR/tarmac-test/web:1
   export TARMAC_TEST_IMAGE_V2=$REGISTRY_ADDR/tarmac-test/web:2
+  export TARMAC_TEST_IMAGE_BAD=$REGISTRY_ADDR/tarmac-test/web:bad
+  export TARMAC_TEST_STATE_DIR=$STATE
   build_image v1 "$TARMAC_TEST_IMAGE_V1"
   build_image v2 "$TARMAC_TEST_IMAGE_V2"
+  build_image bad "$TARMAC_TEST_IMAGE_BAD" "$BAD_CMD"
   push_image "$TARMAC_TEST_IMAGE_V1"
   push_image "$TARMAC_TEST_IMAGE_V2"
+  push_image "$TARMAC_TEST_IMAGE_BAD"
 
   write_env
   log "ready (state: $STATE)"
@@ -328,9 +341,31 @@ cmd_stop() {
   log "stopped"
 }
 
+# Registry outages for tests. Only the registry: PostgreSQL and Podman stay up.
+# Note that every test process shares this registry: stopping it fails the
+# pulls of whatever else is running at the time.
+cmd_registry_stop() {
+  [[ -d $STATE ]] || die "no state dir $STATE (run start first)"
+  STATE=$(cd "$STATE" && pwd)
+  stop_pidfile registry "$STATE/registry.pid"
+  # Gone only when the port refuses: a registry someone else started would still answer.
+  if curl -s -o /dev/null "http://$REGISTRY_ADDR/v2/"; then
+    die "$REGISTRY_ADDR still answers after stopping our registry (not ours?)"
+  fi
+}
+
+cmd_registry_start() {
+  [[ -s $STATE/registry/config.yml ]] || die "no registry config in $STATE (run start first)"
+  mkdir -p "$STATE/logs"
+  STATE=$(cd "$STATE" && pwd)
+  start_registry
+}
+
 case ${1:-} in
   start) cmd_start ;;
   stop) cmd_stop ;;
   status) cmd_status ;;
-  *) echo "usage: $0 start|stop|status" >&2; exit 2 ;;
+  registry-stop) cmd_registry_stop ;;
+  registry-start) cmd_registry_start ;;
+  *) echo "usage: $0 start|stop|status|registry-stop|registry-start" >&2; exit 2 ;;
 esac

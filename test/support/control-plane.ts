@@ -17,6 +17,12 @@ export interface TestControlPlane {
   http(): ReturnType<typeof request>;
   /** Issues an agent token through the API. */
   issueAgentToken(name: string): Promise<{ id: string; token: string }>;
+  /**
+   * The URL an agent inside a host namespace uses: `http://<gatewayAddress>:<port>`.
+   * Needs the plane started with `host: '0.0.0.0'` (127.0.0.1 inside a namespace is that
+   * namespace's own loopback); throws otherwise.
+   */
+  urlFor(ns: { gatewayAddress: string }): string;
   close(): Promise<void>;
 }
 
@@ -26,6 +32,13 @@ export interface TestControlPlaneOptions {
    * database). The caller owns it: close() then leaves it in place.
    */
   database?: TestDatabase;
+  /**
+   * Address to listen on (TARMAC_HOST), default 127.0.0.1. '0.0.0.0' makes the plane
+   * reachable from host namespaces (test/support/netns.ts) at their gateway address;
+   * it then listens on every interface of the machine for as long as it runs.
+   * A TARMAC_HOST in `env` wins over this.
+   */
+  host?: string;
 }
 
 export async function startTestControlPlane(
@@ -37,7 +50,7 @@ export async function startTestControlPlane(
   const adminToken = `tmc_api_test_${randomBytes(16).toString('hex')}`;
   const config = loadConfig({
     TARMAC_PORT: '0',
-    TARMAC_HOST: '127.0.0.1',
+    TARMAC_HOST: options.host ?? '127.0.0.1',
     DATABASE_URL: database.url,
     TARMAC_ADMIN_TOKEN: adminToken,
     TARMAC_LOG_LEVEL: 'error',
@@ -58,6 +71,15 @@ export async function startTestControlPlane(
         .send({ name })
         .expect(201);
       return response.body as { id: string; token: string };
+    },
+    urlFor(ns) {
+      if (config.host !== '0.0.0.0' && config.host !== ns.gatewayAddress) {
+        throw new Error(
+          `the test control plane listens on ${config.host}, which a host namespace cannot reach: ` +
+            `start it with startTestControlPlane(env, clock, { host: '0.0.0.0' })`,
+        );
+      }
+      return `http://${ns.gatewayAddress}:${new URL(plane.url).port}`;
     },
     async close() {
       await plane.close();
