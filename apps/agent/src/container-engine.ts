@@ -35,6 +35,14 @@ export interface ExecOutcome {
   output: string;
 }
 
+export interface ContainerState {
+  running: boolean;
+  status: string;
+  exitCode: number;
+  /** The engine's error, and the last lines the container wrote. */
+  detail: string;
+}
+
 export interface ContainerEngine {
   /** Resolves when the image is present; rejects with EngineError carrying the registry's message. */
   pullImage(image: string, onStatus?: (status: string) => void): Promise<void>;
@@ -45,6 +53,7 @@ export interface ContainerEngine {
   startContainer(id: string): Promise<void>;
   stopContainer(id: string, timeoutSeconds?: number): Promise<void>;
   removeContainer(id: string): Promise<void>;
+  containerState(id: string): Promise<ContainerState>;
   exec(id: string, argv: string[], timeoutMs: number): Promise<ExecOutcome>;
 }
 
@@ -143,6 +152,15 @@ export class DockerContainerEngine implements ContainerEngine {
     await engineCall(() => this.docker.getContainer(id).remove({ force: true }), [404]);
   }
 
+  async containerState(id: string): Promise<ContainerState> {
+    const container = this.docker.getContainer(id);
+    const { State: state } = await engineCall(() => container.inspect());
+    if (state.Running) return { running: true, status: state.Status, exitCode: state.ExitCode, detail: '' };
+    const logs = await engineCall(() => container.logs({ stdout: true, stderr: true, tail: 5, follow: false })).catch(() => Buffer.alloc(0));
+    const detail = [state.Error, demux(logs).trim()].filter(Boolean).join('; ');
+    return { running: false, status: state.Status, exitCode: state.ExitCode, detail };
+  }
+
   async exec(id: string, argv: string[], timeoutMs: number): Promise<ExecOutcome> {
     const exec = await engineCall(() =>
       this.docker.getContainer(id).exec({ Cmd: argv, AttachStdout: true, AttachStderr: true }),
@@ -174,6 +192,17 @@ export class DockerContainerEngine implements ContainerEngine {
     const details = await engineCall(() => exec.inspect());
     return { exitCode: details.ExitCode ?? null, output };
   }
+}
+
+/** Log frames carry an 8-byte header (stream, 0, 0, 0, size32); keep the payloads. */
+function demux(buffer: Buffer): string {
+  const parts: Buffer[] = [];
+  for (let at = 0; at + 8 <= buffer.length; ) {
+    const size = buffer.readUInt32BE(at + 4);
+    parts.push(buffer.subarray(at + 8, at + 8 + size));
+    at += 8 + size;
+  }
+  return Buffer.concat(parts).toString('utf8').slice(-1000);
 }
 
 type PullEvent = { status?: string; error?: string; errorDetail?: { message?: string } };

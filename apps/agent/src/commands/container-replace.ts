@@ -3,6 +3,7 @@
 // stopped for a fast rollback), prune the oldest stopped ones, start the new one. If the
 // new one will not start, the old one is started again so the host keeps serving.
 import { createHash } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { z } from 'zod';
 import { CommandFailureReason, HOST_LABEL, MANAGED_LABEL, type ContainerReplace } from '../../../../libs/protocol/src/index.js';
 import {
@@ -39,6 +40,8 @@ export interface ReplaceResult {
 }
 
 const { ContainerCreateFailed, ContainerStartFailed } = CommandFailureReason;
+/** How long a started container must stay up before the replace counts it as started. */
+export const START_SETTLE_MS = 200;
 
 export async function runContainerReplace(command: ContainerReplaceCommand, context: ReplaceContext): Promise<ReplaceResult> {
   const { engine, progress } = context;
@@ -82,6 +85,12 @@ export async function runContainerReplace(command: ContainerReplaceCommand, cont
   progress(`starting ${creation.name}`);
   try {
     await engine.startContainer(containerId);
+    // A program that cannot run gets past start (the init starts) and exits a few ms later:
+    // look once more after a moment, so the old container comes back now, not after a
+    // failed health check. Later deaths are the health check's to find.
+    await sleep(START_SETTLE_MS);
+    const state = await engine.containerState(containerId);
+    if (!state.running) throw new Error(`it is ${state.status} with exit code ${state.exitCode}${state.detail ? `: ${state.detail}` : ''}`);
   } catch (error) {
     const failure = asFailure(error, ContainerStartFailed, `starting ${creation.name} failed`);
     throw new CommandFailure(failure.reason, `${failure.message}${await restart(engine, plan.stop)}`);

@@ -1,6 +1,8 @@
 // For agent tests: a real socket.io 4.8 server implementing just enough of the control
 // plane's /agents namespace (handshake refusals, register, heartbeat) to watch an agent
-// talk to it. It parses with the same protocol schemas as the control plane.
+// talk to it. It parses with the same protocol schemas as the control plane. Commands:
+// dispatch() sends one to every connected agent; reports are recorded and acked unless
+// `ackReports` is off (a control plane that never answers).
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Server } from 'socket.io';
@@ -9,6 +11,10 @@ import {
   AgentEvent,
   AgentAckRefusal,
   AgentHandshake,
+  CommandCompleted,
+  CommandEvent,
+  CommandFailed,
+  CommandProgress,
   HandshakeRefusal,
   HostHeartbeat,
   HostRegistration,
@@ -22,6 +28,9 @@ export type Received =
   | { type: 'connected'; socketId: string; hostname: string }
   | { type: 'register'; socketId: string; payload: HostRegistration }
   | { type: 'heartbeat'; socketId: string; payload: HostHeartbeat }
+  | { type: 'progress'; socketId: string; payload: CommandProgress }
+  | { type: 'completed'; socketId: string; payload: CommandCompleted }
+  | { type: 'failed'; socketId: string; payload: CommandFailed }
   | { type: 'invalid'; socketId: string; event: string; problem: string }
   | { type: 'disconnected'; socketId: string; reason: string };
 
@@ -30,6 +39,8 @@ export class AgentsTestServer {
   /** token -> refusal the handshake middleware answers with. */
   readonly refusals = new Map<string, { code: string; message: string }>();
   heartbeatIntervalMs = 100;
+  /** Off: command reports are recorded but never acknowledged. */
+  ackReports = true;
   private io!: Server;
   private http!: HttpServer;
 
@@ -64,6 +75,23 @@ export class AgentsTestServer {
         this.received.push({ type: 'heartbeat', socketId: socket.id, payload: parsed.data });
         ack(ok({}));
       });
+      socket.on(CommandEvent.Progress, (payload: unknown, ack: AgentAckCallback) => {
+        const parsed = CommandProgress.safeParse(payload);
+        if (!parsed.success) return this.invalid(socket.id, CommandEvent.Progress, describeIssues(parsed.error), ack);
+        this.received.push({ type: 'progress', socketId: socket.id, payload: parsed.data });
+        ack?.(ok({}));
+      });
+      for (const [event, schema, type] of [
+        [CommandEvent.Completed, CommandCompleted, 'completed'],
+        [CommandEvent.Failed, CommandFailed, 'failed'],
+      ] as const) {
+        socket.on(event, (payload: unknown, ack: AgentAckCallback) => {
+          const parsed = schema.safeParse(payload);
+          if (!parsed.success) return this.invalid(socket.id, event, describeIssues(parsed.error), ack);
+          this.received.push({ type, socketId: socket.id, payload: parsed.data } as Received);
+          if (this.ackReports) ack(ok({}));
+        });
+      }
       socket.on('disconnect', (reason) => this.received.push({ type: 'disconnected', socketId: socket.id, reason }));
     });
     await new Promise<void>((resolve) => this.http.listen(port, '127.0.0.1', resolve));
@@ -84,6 +112,12 @@ export class AgentsTestServer {
    */
   disconnectAll(closeTransport: boolean): void {
     this.io.of(AGENTS_NAMESPACE).disconnectSockets(closeTransport);
+  }
+
+  /** Sends `command:dispatch` to the connected agents; resolves with the first ack. */
+  async dispatch(payload: unknown): Promise<unknown> {
+    const answers = await this.io.of(AGENTS_NAMESPACE).timeout(5_000).emitWithAck(CommandEvent.Dispatch, payload);
+    return answers[0];
   }
 
   of<T extends Received['type']>(type: T): Extract<Received, { type: T }>[] {
