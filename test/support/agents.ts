@@ -20,8 +20,25 @@ export interface AgentOptions {
   engineSocket?: string;
 }
 
-export function startAgent(options: AgentOptions): ProcessHandle {
-  return spawnProcess(process.execPath, agentArgs(options));
+export interface RootAgentOptions extends AgentOptions {
+  /** `--state-dir`. Default: agentStateDir(hostname), a temp dir of its own. */
+  stateDir?: string;
+  /** `--lb-port`. Default 0 (a free port): agents in one namespace share its ports. */
+  lbPort?: number;
+}
+
+/**
+ * Starts the built agent in this (the root) namespace. When the built agent has
+ * --state-dir and --lb-port (281b038), each agent gets a state dir of its own and a
+ * free LB port: their defaults (./.tarmac-agent, 9180) would be shared by every agent
+ * of the test run, and a second agent would exit 1 on the taken port.
+ */
+export function startAgent(options: RootAgentOptions): ProcessHandle {
+  const args = agentArgs(options);
+  const supported = agentSupportedFlags();
+  if (supported.has('state-dir')) args.push('--state-dir', options.stateDir ?? agentStateDir(options.hostname));
+  if (supported.has('lb-port')) args.push('--lb-port', String(options.lbPort ?? 0));
+  return spawnProcess(process.execPath, args);
 }
 
 function agentArgs(options: AgentOptions): string[] {
