@@ -17,7 +17,7 @@ export const JOURNAL_FILE = 'commands.jsonl';
 
 const at = z.string();
 const base = { key: z.string(), seq: z.number().int().positive(), at };
-const JournalEntry = z.discriminatedUnion('event', [
+const JournalEntry = z.union([
   z.object({ event: z.literal('started'), ...base, type: z.string() }),
   z.object({ event: z.literal('finished'), ...base, outcome: z.literal('completed'), result: CommandResult }),
   z.object({ event: z.literal('finished'), ...base, outcome: z.literal('failed'), reason: z.string(), message: z.string() }),
