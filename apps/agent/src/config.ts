@@ -119,7 +119,7 @@ Every option can also be set with its environment variable; the flag wins.
   --lb-host ADDRESS       TARMAC_LB_HOST        address of the load balancer check
                                                 endpoint GET /lb/<service>
                                                 (default 0.0.0.0)
-  --lb-port PORT          TARMAC_LB_PORT        its port (default 9180)
+  --lb-port PORT          TARMAC_LB_PORT        its port (default 9180; 0: any free)
   --keep-stopped N        TARMAC_KEEP_STOPPED   stopped containers kept per service
                                                 for rollback (default 2)
   --traffic-hook PATH     TARMAC_TRAFFIC_HOOK   program run as PATH <service>
@@ -129,7 +129,8 @@ Every option can also be set with its environment variable; the flag wins.
   --help                                        show this text
 
 Exit codes: 0 stopped by SIGTERM/SIGINT, 1 container engine unreachable, state
-dir or load balancer port unusable at start, or unexpected error, 2 invalid configuration, 3 refused by the control plane.
+dir or load balancer port unusable at start, or unexpected error, 2 invalid
+configuration, 3 refused by the control plane.
 `;
 
 export class ConfigError extends Error {
