@@ -11,3 +11,4 @@ export * from './summary-rules.js';
 export * from './schedule.js';
 export * from './freeze.js';
 export * from './job-retry.js';
+export * from './rollout/index.js';

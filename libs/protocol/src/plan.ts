@@ -36,6 +36,8 @@ export const PreviewCheck = z.strictObject({
   bodyContains: z.string().max(1000).optional(),
 });
 
+export type PreviewCheck = z.infer<typeof PreviewCheck>;
+
 export const PreviewHosts = z.union([
   z.strictObject({ count: z.number().int().min(1) }),
   z.strictObject({ names: z.array(Hostname).min(1).refine(unique, 'host names must be unique') }),

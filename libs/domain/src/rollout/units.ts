@@ -1,0 +1,75 @@
+// The order of work in a rollout: preview, ramp (restore, then observe), one wave per
+// datacenter in batches with pauses between them and the plan's checks between
+// datacenters, then done. A unit is the piece being worked on; the next one follows
+// from the spec alone.
+import { planBatches, type RolloutSpec } from './rollout-spec.js';
+
+export type Unit =
+  | { kind: 'preview' }
+  | { kind: 'ramp' }
+  | { kind: 'observe'; until: number }
+  | { kind: 'batch'; wave: number; batch: number }
+  | { kind: 'pause'; wave: number; batch: number; until: number }
+  | { kind: 'gate'; wave: number }
+  | { kind: 'done' };
+
+export function batchesOf(spec: RolloutSpec, wave: number): string[][] {
+  return planBatches(spec.waves[wave]?.hosts ?? [], spec.batch);
+}
+
+/** The hosts a unit works on; empty for waiting units. `gateHost` is the wave's first updated host. */
+export function hostsOf(spec: RolloutSpec, unit: Unit, gateHost?: string): string[] {
+  switch (unit.kind) {
+    case 'preview':
+    case 'ramp':
+      return spec.previewHosts;
+    case 'batch':
+      return batchesOf(spec, unit.wave)[unit.batch] ?? [];
+    case 'gate':
+      return gateHost ? [gateHost] : [];
+    case 'observe':
+    case 'pause':
+    case 'done':
+      return [];
+  }
+}
+
+/** What comes after a finished unit, at `now`. */
+export function nextUnit(spec: RolloutSpec, unit: Unit, now: number): Unit {
+  switch (unit.kind) {
+    case 'preview':
+      return { kind: 'ramp' };
+    case 'ramp':
+      return { kind: 'observe', until: now + spec.rampMs };
+    case 'observe':
+      return firstBatchFrom(spec, 0);
+    case 'batch': {
+      if (unit.batch + 1 < batchesOf(spec, unit.wave).length) {
+        return spec.batch.pauseMs > 0
+          ? { kind: 'pause', wave: unit.wave, batch: unit.batch + 1, until: now + spec.batch.pauseMs }
+          : { kind: 'batch', wave: unit.wave, batch: unit.batch + 1 };
+      }
+      // The plan's checks run between datacenters, not after the last one.
+      return spec.checks.length > 0 && unit.wave + 1 < spec.waves.length ? { kind: 'gate', wave: unit.wave } : firstBatchFrom(spec, unit.wave + 1);
+    }
+    case 'pause':
+      return { kind: 'batch', wave: unit.wave, batch: unit.batch };
+    case 'gate':
+      return firstBatchFrom(spec, unit.wave + 1);
+    case 'done':
+      return unit;
+  }
+}
+
+/** The first batch of the first wave from `wave` on that has hosts; done when none has. */
+function firstBatchFrom(spec: RolloutSpec, wave: number): Unit {
+  for (let w = wave; w < spec.waves.length; w++) {
+    if (batchesOf(spec, w).length > 0) return { kind: 'batch', wave: w, batch: 0 };
+  }
+  return { kind: 'done' };
+}
+
+/** The unit a rollout starts with: preview when it has preview hosts. */
+export function firstUnit(spec: RolloutSpec): Unit {
+  return spec.previewHosts.length > 0 ? { kind: 'preview' } : firstBatchFrom(spec, 0);
+}
