@@ -13,6 +13,7 @@ import { HealthController } from './health/health.controller.js';
 import { HostsModule } from './hosts/hosts.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { PlansModule } from './plans/plans.module.js';
+import { RolloutEngineModule } from './rollout-engine/rollout-engine.module.js';
 import { RolloutsModule } from './rollouts/rollouts.module.js';
 import { SchedulerModule } from './scheduler/scheduler.module.js';
 import { ServicesModule } from './services/services.module.js';
@@ -35,6 +36,7 @@ export class AppModule {
         PlansModule,
         FreezesModule,
         RolloutsModule,
+        RolloutEngineModule,
         SummariesModule,
         SchedulerModule,
         UsersModule,

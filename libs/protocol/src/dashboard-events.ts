@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { HostView } from './host.js';
 import { Gate, PlanStatus } from './plan.js';
+import { HostStepChange, RolloutChange } from './rollout.js';
 import { PlanScheduled, PlanStarted, SummaryChange } from './summary.js';
 
 export const DASHBOARD_NAMESPACE = '/dashboard';
@@ -53,6 +54,8 @@ export const DashboardEvent = {
   PlanStarted: 'plan:started',
   PlanCreated: 'plan:created',
   PlanUpdated: 'plan:updated',
+  RolloutUpdated: 'rollout:updated',
+  HostStep: 'host:step',
 } as const;
 
 export type HostChangeEventName =
@@ -71,6 +74,8 @@ export interface ServerToDashboardEvents {
   'plan:started': (payload: PlanStarted) => void;
   'plan:created': (payload: PlanChange) => void;
   'plan:updated': (payload: PlanChange) => void;
+  'rollout:updated': (payload: RolloutChange) => void;
+  'host:step': (payload: HostStepChange) => void;
 }
 
 /** The payload schema of each dashboard event, for clients that parse what they get. */
@@ -85,4 +90,6 @@ export const DashboardEventSchemas = {
   'plan:started': PlanStarted,
   'plan:created': PlanChange,
   'plan:updated': PlanChange,
+  'rollout:updated': RolloutChange,
+  'host:step': HostStepChange,
 } as const;

@@ -9,3 +9,4 @@ export * from './service.js';
 export * from './datacenter.js';
 export * from './summary.js';
 export * from './commands.js';
+export * from './rollout.js';

@@ -16,6 +16,10 @@ import {
   AgentAckRefusal,
   AgentEvent,
   HandshakeRefusal,
+  CommandCompleted,
+  CommandEvent,
+  CommandFailed,
+  CommandProgress,
   HostHeartbeat,
   HostRegistration,
   type Ack,
@@ -28,6 +32,7 @@ import type { Config } from '../config/config.js';
 import type { AgentConnection } from '../hosts/host.service.js';
 import { HostService } from '../hosts/host.service.js';
 import { MetricsService } from '../metrics/metrics.service.js';
+import { RolloutEngine } from '../rollout-engine/rollout-engine.service.js';
 import { AgentSockets, agentTokenRoom, hostRoom } from './agent-sockets.js';
 
 interface AgentSocketData {
@@ -48,6 +53,7 @@ export class AgentsGateway implements OnGatewayInit<Namespace>, OnGatewayConnect
     private readonly hosts: HostService,
     private readonly sockets: AgentSockets,
     private readonly metrics: MetricsService,
+    private readonly engine: RolloutEngine,
     @Inject(CONFIG) private readonly config: Config,
   ) {}
 
@@ -103,8 +109,53 @@ export class AgentsGateway implements OnGatewayInit<Namespace>, OnGatewayConnect
       }
       await this.hosts.register(connection, registration);
       socket.data.registered = true;
+      // What the agent missed while away: every unanswered command after its last finished one.
+      setImmediate(() => {
+        this.engine.resend(connection.hostname, registration.lastCommandSeq ?? 0).catch((error: unknown) => {
+          this.logger.warn(`resending commands to ${connection.hostname} failed: ${String(error)}`);
+        });
+      });
       return { heartbeatIntervalMs: this.config.heartbeatIntervalMs };
     });
+  }
+
+  @SubscribeMessage(CommandEvent.Completed)
+  completed(@ConnectedSocket() socket: AgentSocket, @MessageBody() payload: unknown): Promise<Ack<object>> {
+    this.metrics.agentMessages.inc({ type: CommandEvent.Completed });
+    return toAck(async () => {
+      const report = parsePayload(CommandCompleted, payload, CommandEvent.Completed);
+      this.requireRegistered(socket);
+      await this.engine.report(socket.data.connection.hostname, { outcome: 'completed', key: report.key, result: report.result });
+      return {};
+    });
+  }
+
+  @SubscribeMessage(CommandEvent.Failed)
+  failed(@ConnectedSocket() socket: AgentSocket, @MessageBody() payload: unknown): Promise<Ack<object>> {
+    this.metrics.agentMessages.inc({ type: CommandEvent.Failed });
+    return toAck(async () => {
+      const report = parsePayload(CommandFailed, payload, CommandEvent.Failed);
+      this.requireRegistered(socket);
+      await this.engine.report(socket.data.connection.hostname, { outcome: 'failed', key: report.key, reason: report.reason, message: report.message });
+      return {};
+    });
+  }
+
+  @SubscribeMessage(CommandEvent.Progress)
+  progress(@ConnectedSocket() socket: AgentSocket, @MessageBody() payload: unknown): Promise<Ack<object>> {
+    this.metrics.agentMessages.inc({ type: CommandEvent.Progress });
+    return toAck(async () => {
+      const progress = parsePayload(CommandProgress, payload, CommandEvent.Progress);
+      this.requireRegistered(socket);
+      this.logger.debug(`${socket.data.connection.hostname} ${progress.key}: ${progress.message}`);
+      return {};
+    });
+  }
+
+  private requireRegistered(socket: AgentSocket): void {
+    if (!socket.data.registered) {
+      throw new DomainError('conflict', AgentAckRefusal.NotRegistered, `send ${AgentEvent.Register} first`);
+    }
   }
 
   @SubscribeMessage(AgentEvent.Heartbeat)
@@ -112,9 +163,7 @@ export class AgentsGateway implements OnGatewayInit<Namespace>, OnGatewayConnect
     this.metrics.agentMessages.inc({ type: AgentEvent.Heartbeat });
     return toAck(async () => {
       const heartbeat = parsePayload(HostHeartbeat, payload, AgentEvent.Heartbeat);
-      if (!socket.data.registered) {
-        throw new DomainError('conflict', AgentAckRefusal.NotRegistered, `send ${AgentEvent.Register} before heartbeats`);
-      }
+      this.requireRegistered(socket);
       await this.hosts.heartbeat(socket.data.connection, heartbeat);
       return {};
     });

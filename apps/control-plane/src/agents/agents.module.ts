@@ -3,12 +3,13 @@ import { AgentTokenRepository } from '../agent-tokens/agent-token.repository.js'
 import { AgentTokenService } from '../agent-tokens/agent-token.service.js';
 import { AgentTokensController } from '../agent-tokens/agent-tokens.controller.js';
 import { HostsModule } from '../hosts/hosts.module.js';
-import { AgentSockets } from './agent-sockets.js';
+import { RolloutEngineModule } from '../rollout-engine/rollout-engine.module.js';
+import { AgentSocketsModule } from './agent-sockets.module.js';
 import { AgentsGateway } from './agents.gateway.js';
 
 @Module({
-  imports: [HostsModule],
+  imports: [HostsModule, AgentSocketsModule, RolloutEngineModule],
   controllers: [AgentTokensController],
-  providers: [AgentSockets, AgentTokenRepository, AgentTokenService, AgentsGateway],
+  providers: [AgentTokenRepository, AgentTokenService, AgentsGateway],
 })
 export class AgentsModule {}

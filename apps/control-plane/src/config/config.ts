@@ -19,6 +19,9 @@ export const ConfigEnvSchema = z.object({
   TARMAC_HEARTBEAT_INTERVAL_MS: integer(100, 600_000).default(5_000),
   TARMAC_AGENT_GRACE_MS: integer(300, 3_600_000).default(15_000),
   TARMAC_LOG_LEVEL: z.enum(LOG_LEVELS).default('log'),
+  TARMAC_STEP_TIMEOUT_MS: integer(1000, 3_600_000).default(180_000),
+  TARMAC_BATCH_TIMEOUT_MS: integer(1000, 86_400_000).default(1_800_000),
+  TARMAC_DRAIN_WAIT_MS: integer(0, 600_000).default(2_000),
   TARMAC_REVIEW_CUTOFF_HOUR: integer(0, 23).default(18),
   TARMAC_TIME_ZONE: z
     .string()
@@ -43,6 +46,12 @@ export interface Config {
   heartbeatIntervalMs: number;
   agentGraceMs: number;
   logLevel: LogLevel;
+  /** A rollout host step with no answer by then fails (DEADLINE_EXCEEDED). */
+  stepTimeoutMs: number;
+  /** A batch not finished by then pauses its rollout. */
+  batchTimeoutMs: number;
+  /** How long a drained host keeps serving in-flight requests before its container is replaced. */
+  drainWaitMs: number;
   /** Code review must be requested before this hour of the working day before launch... */
   reviewCutoffHour: number;
   /** ...in this time zone. */
@@ -80,6 +89,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     heartbeatIntervalMs: e.TARMAC_HEARTBEAT_INTERVAL_MS,
     agentGraceMs: e.TARMAC_AGENT_GRACE_MS,
     logLevel: e.TARMAC_LOG_LEVEL,
+    stepTimeoutMs: e.TARMAC_STEP_TIMEOUT_MS,
+    batchTimeoutMs: e.TARMAC_BATCH_TIMEOUT_MS,
+    drainWaitMs: e.TARMAC_DRAIN_WAIT_MS,
     reviewCutoffHour: e.TARMAC_REVIEW_CUTOFF_HOUR,
     timeZone: e.TARMAC_TIME_ZONE,
     mountAllowList: e.TARMAC_MOUNT_ALLOW_LIST,

@@ -41,6 +41,31 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly rolloutsFinished = new Counter({
+    name: 'tarmac_rollouts_finished_total',
+    help: 'Rollouts that ended, by final status',
+    labelNames: ['status'] as const,
+    registers: [this.registry],
+  });
+
+  readonly hostStepDuration = new Histogram({
+    name: 'tarmac_host_step_duration_seconds',
+    help: 'Time from a command reaching its agent to its report, by step (drain, pull, replace, health, restore, check)',
+    labelNames: ['step'] as const,
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120, 300],
+    registers: [this.registry],
+  });
+
+  readonly commandsSent = new Counter({ name: 'tarmac_commands_sent_total', help: 'Commands sent to agents (including resends)', registers: [this.registry] });
+  readonly commandsAcknowledged = new Counter({ name: 'tarmac_commands_acknowledged_total', help: 'Commands an agent acknowledged', registers: [this.registry] });
+  readonly commandsCompleted = new Counter({ name: 'tarmac_commands_completed_total', help: 'Commands agents reported completed', registers: [this.registry] });
+  readonly commandsFailed = new Counter({
+    name: 'tarmac_commands_failed_total',
+    help: 'Commands agents reported failed, by reason',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'tarmac_' });
   }

@@ -8,14 +8,12 @@ import { PlanStartService } from './plan-start.service.js';
 import { PlanStarter } from './plan-starter.js';
 import { RolloutLifecycle } from './rollout-lifecycle.service.js';
 import { RolloutRepository } from './rollout.repository.js';
-import { RolloutService } from './rollout.service.js';
-import { RolloutsController } from './rollouts.controller.js';
 
 /** Rollout records and how they begin: by hand, or by the scheduler through PlanStarter. */
 @Module({
   imports: [EventsModule, FreezesModule, JobsModule],
-  controllers: [RolloutsController, PlanStartController],
-  providers: [PlanLaunchRepository, RolloutRepository, PlanStarter, PlanStartService, RolloutService, RolloutLifecycle],
-  exports: [PlanLaunchRepository, RolloutRepository, PlanStarter, RolloutLifecycle],
+  controllers: [PlanStartController],
+  providers: [PlanLaunchRepository, RolloutRepository, PlanStarter, PlanStartService, RolloutLifecycle],
+  exports: [PlanLaunchRepository, RolloutRepository, PlanStarter, PlanStartService, RolloutLifecycle],
 })
 export class RolloutsModule {}

@@ -1,5 +1,6 @@
 // Every migration, in order. Listed by hand so the build and the tests load the same set.
 import { Foundation1764200000000 } from './1764200000000-foundation.js';
 import { ReleaseProcess1764300000000 } from './1764300000000-release-process.js';
+import { RolloutEngine1764330000000 } from './1764330000000-rollout-engine.js';
 
-export const MIGRATIONS = [Foundation1764200000000, ReleaseProcess1764300000000];
+export const MIGRATIONS = [Foundation1764200000000, ReleaseProcess1764300000000, RolloutEngine1764330000000];

@@ -1,0 +1,105 @@
+// Every host's command log: commands in per-host sequence, written in the transaction
+// that decided them, sent after commit, and closed by the agent's report.
+import { Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import type { Command, CommandDispatch } from '../../../../libs/protocol/src/index.js';
+
+export interface NewHostCommand {
+  hostname: string;
+  key: string;
+  rolloutId: string;
+  step: string;
+  command: Command;
+  deadlineAt: Date;
+}
+
+export interface ClosedCommand {
+  rolloutId: string;
+  hostname: string;
+  step: string;
+  seq: number;
+  sentAt: Date | null;
+  finishedAt: Date;
+}
+
+@Injectable()
+export class HostCommandRepository {
+  constructor(private readonly db: DataSource) {}
+
+  async append(tx: EntityManager, command: NewHostCommand, now: Date): Promise<CommandDispatch> {
+    const [{ value }] = await tx.query(
+      `INSERT INTO host_command_sequences (hostname, value) VALUES ($1, 1)
+       ON CONFLICT (hostname) DO UPDATE SET value = host_command_sequences.value + 1 RETURNING value`,
+      [command.hostname],
+    );
+    const seq = Number(value);
+    await tx.query(
+      `INSERT INTO host_commands (hostname, seq, key, rollout_id, step, command, created_at, deadline_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+      [command.hostname, seq, command.key, command.rolloutId, command.step, command.command, now, command.deadlineAt],
+    );
+    return { seq, key: command.key, command: command.command };
+  }
+
+  /** Commands of a host not yet answered, after `afterSeq`, in order: what a (re)connected agent needs. */
+  async openFor(hostname: string, afterSeq = 0): Promise<CommandDispatch[]> {
+    const rows: { seq: string; key: string; command: Command }[] = await this.db.query(
+      `SELECT seq, key, command FROM host_commands
+        WHERE hostname = $1 AND seq > $2 AND status IN ('pending', 'sent') ORDER BY seq`,
+      [hostname, afterSeq],
+    );
+    return rows.map((row) => ({ seq: Number(row.seq), key: row.key, command: row.command }));
+  }
+
+  /** Hosts with commands never acknowledged by their agent. */
+  async hostsWithUnsent(): Promise<string[]> {
+    const rows: { hostname: string }[] = await this.db.query(`SELECT DISTINCT hostname FROM host_commands WHERE status = 'pending'`);
+    return rows.map((row) => row.hostname);
+  }
+
+  async markSent(hostname: string, seq: number, now: Date): Promise<void> {
+    await this.db.query(`UPDATE host_commands SET status = 'sent', sent_at = COALESCE(sent_at, $3) WHERE hostname = $1 AND seq = $2 AND status = 'pending'`, [
+      hostname,
+      seq,
+      now,
+    ]);
+  }
+
+  /**
+   * Closes an open command with the agent's report. Undefined when the key is unknown,
+   * belongs to another host, or was closed already (a repeated report).
+   */
+  async close(
+    tx: EntityManager,
+    hostname: string,
+    key: string,
+    outcome: { status: 'completed'; result: unknown } | { status: 'failed' | 'abandoned'; reason: string; message: string },
+    now: Date,
+  ): Promise<ClosedCommand | undefined> {
+    const [rows]: [{ rollout_id: string; hostname: string; step: string; seq: string; sent_at: Date | null }[], number] = await tx.query(
+      `UPDATE host_commands SET status = $3, result = $4, reason = $5, message = $6, finished_at = $7
+        WHERE key = $1 AND hostname = $2 AND status IN ('pending', 'sent')
+        RETURNING rollout_id, hostname, step, seq, sent_at`,
+      [
+        key,
+        hostname,
+        outcome.status,
+        outcome.status === 'completed' ? JSON.stringify(outcome.result) : null,
+        outcome.status === 'completed' ? null : outcome.reason,
+        outcome.status === 'completed' ? null : outcome.message,
+        now,
+      ],
+    );
+    const row = rows[0];
+    return row && { rolloutId: row.rollout_id, hostname: row.hostname, step: row.step, seq: Number(row.seq), sentAt: row.sent_at, finishedAt: now };
+  }
+
+  /** Closes every open command of a rollout that the decision no longer waits for. */
+  async abandonOpen(tx: EntityManager, rolloutId: string, keepKeys: readonly string[], now: Date): Promise<void> {
+    await tx.query(
+      `UPDATE host_commands SET status = 'abandoned', reason = 'ABANDONED', message = 'the rollout no longer waits for it', finished_at = $3
+        WHERE rollout_id = $1 AND status IN ('pending', 'sent') AND NOT (key = ANY($2::text[]))`,
+      [rolloutId, keepKeys, now],
+    );
+  }
+}

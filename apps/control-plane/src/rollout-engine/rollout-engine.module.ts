@@ -1,0 +1,29 @@
+import { Module } from '@nestjs/common';
+import { AgentSocketsModule } from '../agents/agent-sockets.module.js';
+import { EventsModule } from '../dashboard/events.module.js';
+import { RolloutsModule } from '../rollouts/rollouts.module.js';
+import { ServicesModule } from '../services/services.module.js';
+import { HostCommandRepository } from './host-command.repository.js';
+import { RolloutEnginePoller } from './rollout-engine.poller.js';
+import { RolloutEngine } from './rollout-engine.service.js';
+import { RolloutMetrics } from './rollout-metrics.js';
+import { RolloutPreviewService } from './rollout-preview.service.js';
+import { RolloutSpecBuilder } from './rollout-spec.builder.js';
+import { RolloutStateRepository } from './rollout-state.repository.js';
+import { RolloutsController } from './rollouts.controller.js';
+
+@Module({
+  imports: [AgentSocketsModule, EventsModule, RolloutsModule, ServicesModule],
+  controllers: [RolloutsController],
+  providers: [
+    HostCommandRepository,
+    RolloutStateRepository,
+    RolloutSpecBuilder,
+    RolloutEngine,
+    RolloutEnginePoller,
+    RolloutMetrics,
+    RolloutPreviewService,
+  ],
+  exports: [RolloutEngine],
+})
+export class RolloutEngineModule {}

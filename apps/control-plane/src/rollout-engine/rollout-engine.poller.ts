@@ -1,0 +1,76 @@
+// Keeps every active rollout moving: starts pending ones, lets time pass for the others
+// (deadlines, ramp, pauses between batches), reports hosts whose agent is lost, and
+// resends commands no agent has acknowledged yet. Several replicas may run it: each
+// rollout is decided under a row lock, and a locked one is skipped.
+import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { HostCommandRepository } from './host-command.repository.js';
+import { RolloutEngine } from './rollout-engine.service.js';
+import { RolloutStateRepository } from './rollout-state.repository.js';
+
+const EVERY_MS = 500;
+
+@Injectable()
+export class RolloutEnginePoller implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(RolloutEnginePoller.name);
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+
+  constructor(
+    private readonly db: DataSource,
+    private readonly engine: RolloutEngine,
+    private readonly rollouts: RolloutStateRepository,
+    private readonly commands: HostCommandRepository,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => {
+      this.running ??= this.pass().finally(() => (this.running = undefined));
+    }, EVERY_MS);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.timer);
+    await this.running;
+  }
+
+  /** One pass over the active rollouts. */
+  async pass(): Promise<void> {
+    try {
+      for (const id of await this.rollouts.activeIds()) await this.move(id);
+      for (const hostname of await this.commands.hostsWithUnsent()) await this.engine.resend(hostname);
+    } catch (error) {
+      this.logger.warn(`rollout engine pass failed: ${(error as Error).stack ?? String(error)}`);
+    }
+  }
+
+  private async move(id: string): Promise<void> {
+    try {
+      const rollout = await this.rollouts.find(id);
+      if (!rollout) return;
+      if (rollout.status === 'pending') {
+        await this.engine.apply(id, { type: 'start' }, undefined, false);
+        return;
+      }
+      for (const hostname of await this.lostHosts(id)) {
+        await this.engine.apply(id, { type: 'host-lost', hostname }, undefined, false);
+      }
+      await this.engine.apply(id, { type: 'tick' }, undefined, false);
+    } catch (error) {
+      this.logger.warn(`moving rollout ${id} failed: ${(error as Error).stack ?? String(error)}`);
+    }
+  }
+
+  /** Hosts a rollout waits on whose agent the control plane no longer hears from. */
+  private async lostHosts(rolloutId: string): Promise<string[]> {
+    const rows: { hostname: string }[] = await this.db.query(
+      `SELECT h.hostname FROM rollouts r
+         CROSS JOIN LATERAL jsonb_each(r.state->'hosts') AS progress(hostname, host)
+         JOIN hosts h ON h.hostname = progress.hostname
+        WHERE r.id = $1 AND r.status = 'running' AND progress.host->>'phase' IN ('running', 'waiting')
+          AND h.status <> 'online'`,
+      [rolloutId],
+    );
+    return rows.map((row) => row.hostname);
+  }
+}

@@ -1,0 +1,214 @@
+// Runs rollouts: each event (a start, an agent's report, time passing, a person's
+// intent) is decided by the pure core inside one transaction that also writes the new
+// state, the commands (to the hosts' command logs), the audit entries and the dashboard
+// events. Commands go to the agents only after that transaction commits.
+import { Injectable, Logger } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import {
+  decide,
+  DomainError,
+  initialRolloutState,
+  NotFound,
+  ROLLOUT_TERMINAL,
+  type Decision,
+  type RolloutEvent,
+  type RolloutSpec,
+  type RolloutState,
+} from '../../../../libs/domain/src/index.js';
+import { DashboardEvent, type CommandDispatch, type PlanSpec, type RolloutView } from '../../../../libs/protocol/src/index.js';
+import { AgentSockets } from '../agents/agent-sockets.js';
+import { AuditLogRepository, SYSTEM_ACTOR, type Actor } from '../audit/audit-log.repository.js';
+import { Clock } from '../common/clock.js';
+import { DashboardPublisher } from '../dashboard/dashboard-publisher.js';
+import { EventOutboxRepository } from '../dashboard/event-outbox.repository.js';
+import { MetricsService } from '../metrics/metrics.service.js';
+import { RolloutLifecycle } from '../rollouts/rollout-lifecycle.service.js';
+import { HostCommandRepository } from './host-command.repository.js';
+import { RolloutSpecBuilder } from './rollout-spec.builder.js';
+import { RolloutStateRepository, type EngineRollout } from './rollout-state.repository.js';
+import { toRolloutView } from './rollout-view.js';
+
+export type CommandReport =
+  | { outcome: 'completed'; key: string; result: unknown }
+  | { outcome: 'failed'; key: string; reason: string; message: string };
+
+interface Outgoing {
+  hostname: string;
+  dispatch: CommandDispatch;
+}
+
+@Injectable()
+export class RolloutEngine {
+  private readonly logger = new Logger(RolloutEngine.name);
+
+  constructor(
+    private readonly db: DataSource,
+    private readonly rollouts: RolloutStateRepository,
+    private readonly commands: HostCommandRepository,
+    private readonly specs: RolloutSpecBuilder,
+    private readonly audit: AuditLogRepository,
+    private readonly outbox: EventOutboxRepository,
+    private readonly publisher: DashboardPublisher,
+    private readonly sockets: AgentSockets,
+    private readonly lifecycle: RolloutLifecycle,
+    private readonly metrics: MetricsService,
+    private readonly clock: Clock,
+  ) {}
+
+  /** A person's intent or time passing. `wait: false` skips a rollout another replica is deciding for. */
+  async apply(rolloutId: string, event: RolloutEvent, actor: Actor = SYSTEM_ACTOR, wait = true): Promise<RolloutView | undefined> {
+    const outgoing: Outgoing[] = [];
+    const view = await this.db.transaction((tx) => this.decideIn(tx, rolloutId, event, actor, outgoing, wait));
+    this.afterCommit(outgoing);
+    return view;
+  }
+
+  /** An agent's report on a command: closes the command, then lets the rollout decide. */
+  async report(hostname: string, report: CommandReport): Promise<void> {
+    const outgoing: Outgoing[] = [];
+    const now = this.clock.now();
+    await this.db.transaction(async (tx) => {
+      const outcome =
+        report.outcome === 'completed'
+          ? { status: 'completed' as const, result: report.result }
+          : { status: 'failed' as const, reason: report.reason, message: report.message };
+      const closed = await this.commands.close(tx, hostname, report.key, outcome, now);
+      if (!closed) return; // repeated, late or unknown: already accounted for
+      if (closed.sentAt) {
+        this.metrics.hostStepDuration.observe({ step: closed.step.split(':')[1] ?? 'unknown' }, (now.getTime() - closed.sentAt.getTime()) / 1000);
+      }
+      if (report.outcome === 'completed') this.metrics.commandsCompleted.inc();
+      else this.metrics.commandsFailed.inc({ reason: report.reason });
+      await this.outbox.append(tx, DashboardEvent.HostStep, (seq) => ({
+        seq,
+        rolloutId: closed.rolloutId,
+        hostname,
+        step: closed.step,
+        status: report.outcome,
+        attempt: Number(report.key.split('/').at(-1)),
+        reason: report.outcome === 'failed' ? { code: report.reason, message: report.message } : null,
+      }));
+      const event: RolloutEvent =
+        report.outcome === 'completed'
+          ? { type: 'command-completed', key: report.key }
+          : { type: 'command-failed', key: report.key, reason: report.reason, message: report.message };
+      await this.decideIn(tx, closed.rolloutId, event, SYSTEM_ACTOR, outgoing, true);
+    });
+    this.afterCommit(outgoing);
+  }
+
+  /** Sends a host's unanswered commands again: after its agent (re)registers, or when never acknowledged. */
+  async resend(hostname: string, afterSeq = 0): Promise<void> {
+    for (const dispatch of await this.commands.openFor(hostname, afterSeq)) {
+      if (!(await this.send({ hostname, dispatch }))) return;
+    }
+  }
+
+  async get(rolloutId: string): Promise<RolloutView> {
+    const rollout = await this.rollouts.find(rolloutId);
+    if (!rollout) throw new NotFound('rollout', rolloutId);
+    return toRolloutView(rollout);
+  }
+
+  async list(filter: { planId?: string; status?: string }): Promise<RolloutView[]> {
+    return (await this.rollouts.list(filter)).map(toRolloutView);
+  }
+
+  private async decideIn(
+    tx: EntityManager,
+    rolloutId: string,
+    event: RolloutEvent,
+    actor: Actor,
+    outgoing: Outgoing[],
+    wait: boolean,
+  ): Promise<RolloutView | undefined> {
+    const rollout = await this.rollouts.lock(tx, rolloutId, wait);
+    if (!rollout) {
+      if (wait) throw new NotFound('rollout', rolloutId);
+      return undefined;
+    }
+    const now = this.clock.now();
+    const spec = rollout.spec ?? (await this.buildSpec(tx, rollout, now));
+    if (!spec) return toRolloutView((await this.rollouts.lock(tx, rolloutId))!);
+    const before: RolloutState = rollout.state ?? initialRolloutState();
+    const decision = decide(spec, before, event, now.getTime());
+    if (rollout.spec && !changed(before, decision)) return toRolloutView(rollout);
+
+    const finished = ROLLOUT_TERMINAL.includes(decision.state.status) && !ROLLOUT_TERMINAL.includes(before.status);
+    await this.rollouts.save(tx, rollout.id, { spec, state: decision.state, finished }, now);
+    for (const command of decision.commands) {
+      const dispatch = await this.commands.append(tx, { ...command, rolloutId: rollout.id, deadlineAt: new Date(command.deadlineAt) }, now);
+      outgoing.push({ hostname: command.hostname, dispatch });
+      await this.outbox.append(tx, DashboardEvent.HostStep, (seq) => ({
+        seq,
+        rolloutId: rollout.id,
+        hostname: command.hostname,
+        step: command.step,
+        status: 'sent' as const,
+        attempt: Number(command.key.split('/').at(-1)),
+        reason: null,
+      }));
+    }
+    const waitingFor = Object.values(decision.state.hosts).flatMap((host) => (host.phase === 'running' && host.key ? [host.key] : []));
+    await this.commands.abandonOpen(tx, rollout.id, waitingFor, now);
+    await this.record(tx, rollout.id, rollout.planId, event, actor, decision, now);
+    const view = toRolloutView({ ...rollout, spec, state: decision.state, updatedAt: now, finishedAt: finished ? now : rollout.finishedAt });
+    await this.outbox.append(tx, DashboardEvent.RolloutUpdated, (seq) => ({ seq, rollout: view }));
+    if (finished) {
+      this.metrics.rolloutsFinished.inc({ status: decision.state.status });
+      await this.lifecycle.onRolloutFinished(rollout.id, tx);
+    }
+    return view;
+  }
+
+  /** People's intents and every automatic decision go to the audit log with their reasons. */
+  private async record(tx: EntityManager, rolloutId: string, planId: string, event: RolloutEvent, actor: Actor, decision: Decision, now: Date) {
+    const base = { entityType: 'rollout', entityId: rolloutId, planId, at: now };
+    if (event.type === 'pause' || event.type === 'resume' || event.type === 'abort') {
+      const action = { pause: 'rollout.paused', resume: 'rollout.resumed', abort: 'rollout.aborted' }[event.type];
+      const reason = event.type === 'resume' ? null : (event.reason ?? null);
+      await this.audit.record(tx, { ...base, actor, action, reason, after: { status: decision.state.status } });
+    }
+    for (const note of decision.notes) {
+      if (note.code === 'HOST_DONE') continue;
+      await this.audit.record(tx, { ...base, actor: SYSTEM_ACTOR, action: `rollout.${note.code.toLowerCase().replace(/_/g, '-')}`, reason: note.message, after: note.hostname ? { hostname: note.hostname } : undefined });
+    }
+  }
+
+  /** Fixes the rollout's spec at its start; a plan that cannot be rolled out fails the rollout with the reason. */
+  private async buildSpec(tx: EntityManager, rollout: EngineRollout, now: Date): Promise<RolloutSpec | undefined> {
+    const [plan]: { spec: PlanSpec }[] = await tx.query('SELECT spec FROM plans WHERE id = $1', [rollout.planId]);
+    try {
+      if (!plan) throw new NotFound('plan', rollout.planId);
+      return await this.specs.build(rollout.id, rollout.planId, plan.spec, tx);
+    } catch (error) {
+      const reason = { code: error instanceof DomainError ? error.code : 'PLAN_NOT_RUNNABLE', message: (error as Error).message };
+      await tx.query(`UPDATE rollouts SET status = 'failed', reason = $2, updated_at = $3, finished_at = $3 WHERE id = $1`, [rollout.id, reason, now]);
+      await this.audit.record(tx, { actor: SYSTEM_ACTOR, action: 'rollout.failed', entityType: 'rollout', entityId: rollout.id, planId: rollout.planId, reason: `${reason.code}: ${reason.message}`, at: now });
+      await this.lifecycle.onRolloutFinished(rollout.id, tx);
+      return undefined;
+    }
+  }
+
+  private afterCommit(outgoing: Outgoing[]): void {
+    this.publisher.poke();
+    for (const item of outgoing) {
+      void this.send(item);
+    }
+  }
+
+  private async send({ hostname, dispatch }: Outgoing): Promise<boolean> {
+    this.metrics.commandsSent.inc();
+    const acknowledged = await this.sockets.dispatch(hostname, dispatch);
+    if (!acknowledged) return false;
+    this.metrics.commandsAcknowledged.inc();
+    await this.commands.markSent(hostname, dispatch.seq, this.clock.now()).catch((error: unknown) => {
+      this.logger.warn(`marking ${dispatch.key} sent failed: ${String(error)}`);
+    });
+    return true;
+  }
+}
+
+function changed(before: RolloutState, decision: Decision): boolean {
+  return decision.commands.length > 0 || decision.notes.length > 0 || JSON.stringify(before) !== JSON.stringify(decision.state);
+}

@@ -1,0 +1,91 @@
+// Rollouts as the engine sees them: the fixed spec and the decision state, locked for
+// the length of one decision so replicas never decide for the same rollout at once.
+import { Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import type { RolloutSpec, RolloutState } from '../../../../libs/domain/src/index.js';
+import type { EmergencyStart } from '../../../../libs/protocol/src/index.js';
+
+export interface EngineRollout {
+  id: string;
+  planId: string;
+  summaryId: string | null;
+  status: string;
+  startedBy: string | null;
+  emergency: EmergencyStart | null;
+  spec: RolloutSpec | null;
+  state: RolloutState | null;
+  createdAt: Date;
+  updatedAt: Date;
+  finishedAt: Date | null;
+}
+
+interface Row {
+  id: string;
+  plan_id: string;
+  summary_id: string | null;
+  status: string;
+  started_by: string | null;
+  emergency: EmergencyStart | null;
+  spec: RolloutSpec | null;
+  state: RolloutState | null;
+  created_at: Date;
+  updated_at: Date;
+  finished_at: Date | null;
+}
+
+const COLUMNS = 'id, plan_id, summary_id, status, started_by, emergency, spec, state, created_at, updated_at, finished_at';
+
+@Injectable()
+export class RolloutStateRepository {
+  constructor(private readonly db: DataSource) {}
+
+  /** Locks the rollout for this transaction; undefined when another replica holds it (skip) or it does not exist. */
+  async lock(tx: EntityManager, id: string, wait = true): Promise<EngineRollout | undefined> {
+    const rows: Row[] = await tx.query(`SELECT ${COLUMNS} FROM rollouts WHERE id = $1 FOR UPDATE${wait ? '' : ' SKIP LOCKED'}`, [id]);
+    return rows[0] && toRollout(rows[0]);
+  }
+
+  async find(id: string): Promise<EngineRollout | undefined> {
+    const rows: Row[] = await this.db.query(`SELECT ${COLUMNS} FROM rollouts WHERE id = $1`, [id]);
+    return rows[0] && toRollout(rows[0]);
+  }
+
+  async list(filter: { planId?: string; status?: string }): Promise<EngineRollout[]> {
+    const rows: Row[] = await this.db.query(
+      `SELECT ${COLUMNS} FROM rollouts WHERE ($1::uuid IS NULL OR plan_id = $1) AND ($2::text IS NULL OR status = $2)
+        ORDER BY created_at, id`,
+      [filter.planId ?? null, filter.status ?? null],
+    );
+    return rows.map(toRollout);
+  }
+
+  async activeIds(): Promise<string[]> {
+    const rows: { id: string }[] = await this.db.query(`SELECT id FROM rollouts WHERE status IN ('pending', 'running', 'paused') ORDER BY created_at`);
+    return rows.map((row) => row.id);
+  }
+
+  async save(tx: EntityManager, id: string, update: { spec: RolloutSpec; state: RolloutState; finished: boolean }, now: Date): Promise<void> {
+    await tx.query(
+      `UPDATE rollouts SET spec = $2, state = $3, status = $4, reason = $5, updated_at = $6,
+              finished_at = CASE WHEN $7 THEN COALESCE(finished_at, $6) ELSE finished_at END
+        WHERE id = $1`,
+      [id, update.spec, update.state, update.state.status, update.state.reason ? JSON.stringify(update.state.reason) : null, now, update.finished],
+    );
+  }
+}
+
+function toRollout(row: Row): EngineRollout {
+  return {
+    id: row.id,
+    planId: row.plan_id,
+    summaryId: row.summary_id,
+    status: row.status,
+    startedBy: row.started_by,
+    emergency: row.emergency,
+    spec: row.spec,
+    state: row.state,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    finishedAt: row.finished_at,
+  };
+}

@@ -1,0 +1,79 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { createZodDto } from 'nestjs-zod';
+import { z } from 'zod';
+import { RolloutStatus, StartPlanRequest, type RolloutPreview, type RolloutView } from '../../../../libs/protocol/src/index.js';
+import { actorOf } from '../audit/actor.js';
+import { CurrentPrincipal, RequireRoles, type Principal } from '../auth/principal.js';
+import { PlanStartService } from '../rollouts/plan-start.service.js';
+import { RolloutEngine } from './rollout-engine.service.js';
+import { RolloutPreviewService } from './rollout-preview.service.js';
+
+class RolloutIdDto extends createZodDto(z.strictObject({ id: z.uuid('must be a rollout id (UUID)') })) {}
+class PlanIdDto extends createZodDto(z.strictObject({ id: z.uuid('must be a plan id (UUID)') })) {}
+class StartRolloutDto extends createZodDto(StartPlanRequest.extend({ planId: z.uuid('must be a plan id (UUID)') })) {}
+class IntentDto extends createZodDto(z.strictObject({ reason: z.string().trim().max(2000).optional() })) {}
+class RolloutQueryDto extends createZodDto(z.strictObject({ plan: z.uuid().optional(), status: RolloutStatus.optional() })) {}
+
+@ApiTags('rollouts')
+@ApiBearerAuth()
+@Controller('api/v1')
+export class RolloutsController {
+  constructor(
+    private readonly engine: RolloutEngine,
+    private readonly starts: PlanStartService,
+    private readonly previews: RolloutPreviewService,
+  ) {}
+
+  @Post('rollouts')
+  @RequireRoles('operator', 'dispatcher')
+  @ApiOperation({ summary: 'Start the rollout of an approved or scheduled plan (inside a freeze: admin emergency only)' })
+  async start(@CurrentPrincipal() principal: Principal, @Body() body: StartRolloutDto): Promise<RolloutView> {
+    const { planId, ...request } = body;
+    const record = await this.starts.start(planId, request, principal);
+    return this.engine.get(record.id);
+  }
+
+  @Get('rollouts')
+  @ApiOperation({ summary: 'List rollouts, optionally of one plan or in one status' })
+  list(@Query() query: RolloutQueryDto): Promise<RolloutView[]> {
+    return this.engine.list({ planId: query.plan, status: query.status });
+  }
+
+  @Get('rollouts/:id')
+  @ApiOperation({ summary: "One rollout: stage, datacenter, batch, each host's step, status and reason" })
+  get(@Param() params: RolloutIdDto): Promise<RolloutView> {
+    return this.engine.get(params.id);
+  }
+
+  @Post('rollouts/:id/pause')
+  @HttpCode(200)
+  @RequireRoles('operator', 'dispatcher')
+  @ApiOperation({ summary: 'Pause: steps in flight finish, nothing new starts' })
+  async pause(@Param() params: RolloutIdDto, @CurrentPrincipal() principal: Principal, @Body() body: IntentDto): Promise<RolloutView> {
+    return (await this.engine.apply(params.id, { type: 'pause', by: principal.userName, reason: body.reason }, actorOf(principal)))!;
+  }
+
+  @Post('rollouts/:id/resume')
+  @HttpCode(200)
+  @RequireRoles('operator', 'dispatcher')
+  @ApiOperation({ summary: 'Resume a paused rollout; failed host steps are retried' })
+  async resume(@Param() params: RolloutIdDto, @CurrentPrincipal() principal: Principal): Promise<RolloutView> {
+    return (await this.engine.apply(params.id, { type: 'resume', by: principal.userName }, actorOf(principal)))!;
+  }
+
+  @Post('rollouts/:id/abort')
+  @HttpCode(200)
+  @RequireRoles('operator', 'dispatcher')
+  @ApiOperation({ summary: 'Abort: no further host is touched' })
+  async abort(@Param() params: RolloutIdDto, @CurrentPrincipal() principal: Principal, @Body() body: IntentDto): Promise<RolloutView> {
+    return (await this.engine.apply(params.id, { type: 'abort', by: principal.userName, reason: body.reason }, actorOf(principal)))!;
+  }
+
+  @Post('plans/:id/rollout-preview')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Dry run: the preview hosts, ramp and batches per datacenter this plan would run now' })
+  preview(@Param() params: PlanIdDto): Promise<RolloutPreview> {
+    return this.previews.preview(params.id);
+  }
+}

@@ -1,0 +1,60 @@
+// A rollout as the API and dashboards show it: where it is, each host's step, and why.
+import { z } from 'zod';
+import { RolloutRecord } from './summary.js';
+
+export const ROLLOUT_STATUSES = ['pending', 'running', 'paused', 'succeeded', 'failed', 'aborted'] as const;
+export const RolloutStatus = z.enum(ROLLOUT_STATUSES);
+
+export const Reason = z.object({ code: z.string(), message: z.string() });
+export const IntentView = z.object({ by: z.string(), at: z.iso.datetime(), reason: z.string().optional() });
+
+export const HostStepView = z.object({
+  hostname: z.string(),
+  /** `preview`, `ramp`, `wave tc`, `gate tc`. */
+  task: z.string(),
+  phase: z.enum(['waiting', 'running', 'done', 'failed', 'skipped']),
+  /** The step in progress or next, e.g. `wave-tc:replace:web`; null when the host is done. */
+  step: z.string().nullable(),
+  attempt: z.number().int(),
+  updated: z.boolean(),
+  reason: Reason.nullable(),
+});
+export type HostStepView = z.infer<typeof HostStepView>;
+
+export const RolloutView = RolloutRecord.extend({
+  status: RolloutStatus,
+  /** `preview`, `ramp`, `observe`, `batch`, `pause`, `gate`, `done`. */
+  stage: z.string(),
+  datacenter: z.string().nullable(),
+  /** 1-based batch number within the datacenter, and how many it has. */
+  batch: z.object({ number: z.number().int(), of: z.number().int() }).nullable(),
+  waitingUntil: z.iso.datetime().nullable(),
+  reason: Reason.nullable(),
+  intents: z.object({ pause: IntentView.optional(), abort: IntentView.optional() }),
+  hosts: z.array(HostStepView),
+  finishedAt: z.string().nullable(),
+});
+export type RolloutView = z.infer<typeof RolloutView>;
+
+export const RolloutChange = z.object({ seq: z.number().int().positive(), rollout: RolloutView });
+export type RolloutChange = z.infer<typeof RolloutChange>;
+
+export const HostStepChange = z.object({
+  seq: z.number().int().positive(),
+  rolloutId: z.string(),
+  hostname: z.string(),
+  step: z.string(),
+  status: z.enum(['sent', 'completed', 'failed']),
+  attempt: z.number().int(),
+  reason: Reason.nullable(),
+});
+export type HostStepChange = z.infer<typeof HostStepChange>;
+
+/** The dry run: the units a plan's rollout would go through, with the hosts of each. */
+export const RolloutPreview = z.object({
+  previewHosts: z.array(z.string()),
+  rampSeconds: z.number(),
+  waves: z.array(z.object({ datacenter: z.string(), batches: z.array(z.array(z.string())) })),
+  checksBetweenDatacenters: z.number().int(),
+});
+export type RolloutPreview = z.infer<typeof RolloutPreview>;
