@@ -268,7 +268,7 @@ describe('release schedule', () => {
       ]);
       // The rollout view carries the record, plus where the engine has got to.
       expect((await as(operator).get(`/api/v1/rollouts/${started.id}`).expect(200)).body).toMatchObject(started);
-      await as(operator).get(`/api/v1/rollouts?plan=${plan}`).expect(200, [started]);
+      expect((await as(operator).get(`/api/v1/rollouts?plan=${plan}`).expect(200)).body).toEqual([expect.objectContaining(started)]);
 
       const twice = await as(cp.adminToken).post(`/api/v1/plans/${plan}/start`, { emergency: { reason: 'again' } }).expect(409);
       expect(twice.body.error).toBe('PLAN_ALREADY_STARTED');
