@@ -22,6 +22,9 @@ set -euo pipefail
 STATE=${TARMAC_TEST_STATE_DIR:-$PWD/.tarmac-test}
 PG_PORT=${TARMAC_TEST_PG_PORT:-55432}
 REGISTRY_ADDR=127.0.0.1:${TARMAC_TEST_REGISTRY_PORT:-5000}
+# A second registry address Podman trusts, not started here: a test runs its own
+# registry there and stops it for an outage without disturbing the shared one.
+OUTAGE_REGISTRY_ADDR=127.0.0.1:${TARMAC_TEST_OUTAGE_REGISTRY_PORT:-5001}
 # Bump when the test images' contents change, so start rebuilds them.
 IMAGE_RECIPE=1
 
@@ -126,6 +129,10 @@ unqualified-search-registries = []
 
 [[registry]]
 location = "$REGISTRY_ADDR"
+insecure = true
+
+[[registry]]
+location = "$OUTAGE_REGISTRY_ADDR"
 insecure = true
 EOF
 }
@@ -252,7 +259,7 @@ write_env() {
   local name
   : >"$STATE/env.tmp"
   for name in TARMAC_TEST_DATABASE_URL TARMAC_TEST_ENGINE_SOCKET TARMAC_TEST_REGISTRY \
-    TARMAC_TEST_IMAGE_V1 TARMAC_TEST_IMAGE_V2 TARMAC_TEST_IMAGE_BAD TARMAC_TEST_STATE_DIR \
+    TARMAC_TEST_OUTAGE_REGISTRY TARMAC_TEST_IMAGE_V1 TARMAC_TEST_IMAGE_V2 TARMAC_TEST_IMAGE_BAD TARMAC_TEST_STATE_DIR \
     CONTAINERS_STORAGE_CONF CONTAINERS_CONF CONTAINERS_REGISTRIES_CONF; do
     # Single-quoted so both `eval` and scripts/test.mjs can read it back.
     printf "export %s='%s'\n" "$name" "${!name//\'/\'\\\'\'}" >>"$STATE/env.tmp"
@@ -275,6 +282,7 @@ cmd_start() {
   export TARMAC_TEST_DATABASE_URL=postgres://postgres:postgres@127.0.0.1:$PG_PORT/postgres
   export TARMAC_TEST_ENGINE_SOCKET=$STATE/podman.sock
   export TARMAC_TEST_REGISTRY=$REGISTRY_ADDR
+  export TARMAC_TEST_OUTAGE_REGISTRY=$OUTAGE_REGISTRY_ADDR
   export TARMAC_TEST_IMAGE_V1=$REGISTRY_ADDR/tarmac-test/web:1
   export TARMAC_TEST_IMAGE_V2=$REGISTRY_ADDR/tarmac-test/web:2
   export TARMAC_TEST_IMAGE_BAD=$REGISTRY_ADDR/tarmac-test/web:bad

@@ -1,0 +1,107 @@
+// A rollout survives what goes wrong on the way: a registry that is down, a control
+// plane SIGKILLed mid-batch, an agent SIGKILLed in the middle of a command.
+import { connectDashboard, type DashboardClient } from './support/dashboard-client.js';
+import { OutageRegistry } from './support/outage-registry.js';
+import { RolloutFleet } from './support/rollout-fleet.js';
+import { testEnv } from './support/test-env.js';
+import { waitFor } from './support/wait.js';
+
+const tagOf = (image: string) => image.split(':').at(-1)!;
+const REPOSITORY = testEnv().imageV1.replace(/:[^:/]+$/, '');
+
+describe('rollouts that meet failures', () => {
+  let fleet: RolloutFleet;
+  let dashboard: DashboardClient;
+  const registry = new OutageRegistry();
+
+  beforeAll(async () => {
+    fleet = await RolloutFleet.start({ datacenters: { tc: 2, yf: 2 }, preview: 1 });
+    dashboard = await connectDashboard(fleet.url, fleet.adminToken);
+  }, 120_000);
+  afterAll(async () => {
+    dashboard?.close();
+    await registry.close();
+    await fleet?.close();
+  });
+
+  const setRepository = async (imageRepository: string) => {
+    const { body: service } = await fleet.api().get('/api/v1/services/web').set(fleet.auth('otto')).expect(200);
+    await fleet.api().put('/api/v1/services/web').set(fleet.auth('otto')).send({ role: service.role, imageRepository, container: service.container }).expect(200);
+  };
+
+  /** Per host: the containers of a release, and how often the agent finished its replace key. */
+  const replaceRecord = async (rolloutId: string, hostname: string) => {
+    const journal = fleet.journal(hostname);
+    const keys = new Set(journal.filter((e) => e.key.startsWith(`${rolloutId}/`) && e.key.includes(':replace:')).map((e) => e.key));
+    const finished = journal.filter((e) => keys.has(e.key) && e.event === 'finished' && e.outcome === 'completed');
+    return { keys: keys.size, finished: finished.length };
+  };
+
+  it('pauses with the registry’s error when a pull fails, keeps v1 serving, and finishes once resumed', async () => {
+    await registry.start();
+    await registry.push(testEnv().imageV2, 'tarmac-test/web', 'outage');
+    await setRepository(`${registry.address}/tarmac-test/web`);
+    const planId = await fleet.approvedPlan('outage');
+    await registry.stop();
+    try {
+      const id = await fleet.startRollout(planId);
+      const paused = await fleet.waitForStatus(id, ['paused', 'failed', 'succeeded'], 60_000);
+      expect(paused.status).toBe('paused');
+      expect(paused.reason.code).toBe('HOST_STEP_FAILED');
+      expect(paused.reason.message).toMatch(/preview:pull:web failed: IMAGE_PULL_FAILED: .*(127\.0\.0\.1:5001|connection refused|dial tcp)/i);
+      const preview = fleet.hosts.find((h) => h.pool === 'preview')!.hostname;
+      expect(await fleet.serves(preview)).toBe('v1');
+
+      await registry.start();
+      await fleet.api().post(`/api/v1/rollouts/${id}/resume`).set(fleet.auth('otto')).expect(200);
+      expect((await fleet.waitForStatus(id, ['succeeded', 'paused', 'failed'])).status).toBe('succeeded');
+      for (const host of fleet.hosts) expect(await fleet.serves(host.hostname)).toBe('v2');
+    } finally {
+      await registry.start().catch(() => undefined);
+      await setRepository(REPOSITORY);
+    }
+  });
+
+  it('completes after the control plane is SIGKILLed mid-batch, replacing each container exactly once', async () => {
+    const planId = await fleet.approvedPlan(tagOf(testEnv().imageV1), { ramp: { durationSeconds: 0 } });
+    const id = await fleet.startRollout(planId);
+    await waitFor(async () => {
+      const rollout = await fleet.rollout(id);
+      return rollout.stage === 'batch' && rollout.hosts.some((h: { phase: string }) => h.phase === 'running');
+    }, { description: 'a batch in flight', timeoutMs: 60_000, intervalMs: 50 });
+    await fleet.killControlPlane();
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    await fleet.startControlPlane();
+
+    expect((await fleet.waitForStatus(id, ['succeeded', 'paused', 'failed'])).status).toBe('succeeded');
+    const release = (await fleet.containers(fleet.hosts[0]!.hostname)).find((c) => c.state === 'running')!.release;
+    for (const host of fleet.hosts) {
+      expect(await fleet.serves(host.hostname)).toBe('v1');
+      const containers = await fleet.containers(host.hostname);
+      expect(containers.filter((c) => c.release === release)).toHaveLength(1);
+      expect(await replaceRecord(id, host.hostname)).toEqual({ keys: 1, finished: 1 });
+    }
+  });
+
+  it('does not run a command twice when its agent is SIGKILLed in the middle of it', async () => {
+    const planId = await fleet.approvedPlan(tagOf(testEnv().imageV2), { ramp: { durationSeconds: 0 } });
+    const victim = fleet.hosts.find((h) => h.datacenter === 'tc' && h.pool === 'production')!.hostname;
+    const id = await fleet.startRollout(planId);
+    await dashboard.waitForChange(
+      'the victim’s replace sent',
+      (change, type) => (type as string) === 'host:step' && (change as unknown as { hostname: string; step: string; rolloutId: string }).hostname === victim && (change as unknown as { step: string }).step === 'wave-tc:replace:web' && (change as unknown as { rolloutId: string }).rolloutId === id,
+      60_000,
+    );
+    await fleet.host(victim).agent!.kill('SIGKILL');
+    fleet.startAgent(victim);
+
+    expect((await fleet.waitForStatus(id, ['succeeded', 'paused', 'failed'])).status).toBe('succeeded');
+    expect(await fleet.serves(victim)).toBe('v2');
+    const containers = await fleet.containers(victim);
+    const running = containers.filter((c) => c.state === 'running');
+    expect(running).toHaveLength(1);
+    expect(containers.filter((c) => c.release === running[0]!.release)).toHaveLength(1);
+    const { finished } = await replaceRecord(id, victim);
+    expect(finished).toBe(1);
+  });
+});
