@@ -1,6 +1,7 @@
 // Runs the silent-host sweep on a timer. The sweep itself is one SQL statement, so
 // several replicas running it at once is harmless.
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Clock } from '../common/clock.js';
 import { CONFIG } from '../common/core.module.js';
 import type { Config } from '../config/config.js';
 import { HostService } from './host.service.js';
@@ -10,13 +11,19 @@ export class HostLivenessSweeper implements OnApplicationBootstrap, OnApplicatio
   private readonly logger = new Logger(HostLivenessSweeper.name);
   private timer: NodeJS.Timeout | undefined;
   private running = false;
+  /** Until then agents are still finding their way back to a restarted control plane. */
+  private sweepFrom = 0;
 
   constructor(
     private readonly hosts: HostService,
+    private readonly clock: Clock,
     @Inject(CONFIG) private readonly config: Config,
   ) {}
 
   onApplicationBootstrap(): void {
+    // A host that went silent while this process was down is not the host's fault: give
+    // every agent one grace period to reconnect before calling it unreachable.
+    this.sweepFrom = this.clock.now().getTime() + this.config.agentGraceMs;
     // A quarter of the grace period bounds how late `unreachable` can be, at most 1 s.
     const every = Math.min(1000, Math.max(50, Math.floor(this.config.agentGraceMs / 4)));
     this.timer = setInterval(() => void this.sweep(), every);
@@ -27,7 +34,7 @@ export class HostLivenessSweeper implements OnApplicationBootstrap, OnApplicatio
   }
 
   private async sweep(): Promise<void> {
-    if (this.running) return;
+    if (this.running || this.clock.now().getTime() < this.sweepFrom) return;
     this.running = true;
     try {
       const moved = await this.hosts.sweepSilentHosts();
