@@ -5,6 +5,14 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { hashToken } from '../../apps/control-plane/src/common/tokens.js';
 
+const SILENT_SERVICE_SPEC = {
+  ports: [{ container: 8080, protocol: 'tcp' }],
+  env: {},
+  resources: {},
+  mounts: [],
+  healthCheck: { type: 'http', path: '/', port: 8080, expectStatus: 200, timeoutMs: 1000, intervalMs: 1000 },
+};
+
 export class ReleaseFixtures {
   private constructor(private readonly client: pg.Client) {}
 
@@ -25,9 +33,39 @@ export class ReleaseFixtures {
     return { id: rows[0].id, token };
   }
 
-  /** A plan releasing these services, in this status (default approved). */
+  /**
+   * A plan releasing these services, in this status (default approved). Its rollout can
+   * start but never finishes on its own: its one target host has no agent, so the test
+   * decides how each rollout ends.
+   */
   async plan(authorId: string, services: string[], status = 'approved'): Promise<string> {
-    const spec = { releases: services.map((service) => ({ service, image: `registry.local/${service}:2` })) };
+    for (const service of services) {
+      await this.client.query(
+        `INSERT INTO services (name, image_repository, role, spec) VALUES ($1, $2, 'frontend', $3) ON CONFLICT (name) DO NOTHING`,
+        [service, `registry.local/${service}`, SILENT_SERVICE_SPEC],
+      );
+    }
+    await this.client.query(
+      `INSERT INTO hosts (hostname, datacenter, agent_version, engine, status, connected, last_heartbeat_at, registered_at, updated_at)
+       VALUES ('fixture-silent', 'fixture', 'none', '{"name":"none","version":"0","apiVersion":"1.41","status":"reachable"}', 'online', false, now(), now(), now())
+       ON CONFLICT (hostname) DO NOTHING`,
+    );
+    const spec = {
+      title: `release ${services.join('+')}`,
+      requirementSource: 'fixture',
+      description: 'fixture',
+      modules: services,
+      releases: services.map((service) => ({ service, image: '2' })),
+      targetDatacenters: ['fixture'],
+      preview: { hosts: { count: 1 }, checks: [] },
+      ramp: { durationSeconds: 0, thresholds: {} },
+      batch: { size: { count: 1 }, minHealthyPercent: 0, pauseSeconds: 0 },
+      autoRollback: false,
+      skipUnreachable: false,
+      rollback: { steps: [{ services, what: 'code' }], dataCompatibility: { forwardCompatible: true, note: 'fixture' } },
+      switches: [],
+      plannedLaunchAt: new Date().toISOString(),
+    };
     const { rows } = await this.client.query(
       `INSERT INTO plans (title, author_id, status, spec, content_hash, planned_launch_at)
        VALUES ($1, $2, $3, $4, 'test', now()) RETURNING id`,
