@@ -1,6 +1,7 @@
 // A plan's rollout on real containers: seven hosts in network namespaces (one preview
 // host, three in tc, three in yf), web v1 on all of them, rolled to v2 through preview,
 // ramp and the two datacenters in batches of two. Then an abort mid-wave.
+import { RolloutWatchAck } from '../libs/protocol/src/index.js';
 import { connectDashboard, type DashboardClient } from './support/dashboard-client.js';
 import { RolloutFleet } from './support/rollout-fleet.js';
 import { testEnv } from './support/test-env.js';
@@ -36,6 +37,11 @@ describe('rollout on real containers', () => {
     });
 
     const id = await fleet.startRollout(planId);
+    // A second dashboard joins mid-rollout: the rollout's snapshot, then the live events after it.
+    await waitFor(async () => (await fleet.rollout(id)).stage === 'batch', { description: 'the waves under way', timeoutMs: 60_000, intervalMs: 50 });
+    const late = await connectDashboard(fleet.url, fleet.adminToken);
+    const watched = RolloutWatchAck.parse(await late.socket.emitWithAck('rollout:watch', { rolloutId: id }));
+    if (!watched.ok) throw new Error(watched.message);
     const done = await fleet.waitForStatus(id, ['succeeded', 'failed', 'paused', 'aborted']);
     expect(done).toMatchObject({ status: 'succeeded', stage: 'done', reason: null });
     expect(done.hosts.every((h: { phase: string; updated: boolean }) => h.phase === 'done' && h.updated)).toBe(true);
@@ -63,6 +69,16 @@ describe('rollout on real containers', () => {
     expect(lastTc).toBeLessThan(firstYf);
     const seqs = dashboard.received.slice(1).map((r) => (r.payload as { seq: number }).seq);
     expect(seqs).toEqual(seqs.map((_, i) => seqs[0]! + i));
+
+    // What the late dashboard knew plus what it heard after its snapshot adds up to the end state.
+    const heard = late.received as unknown as { type: string; payload: { seq: number; hostname?: string; status?: string; rollout?: { status: string } } }[];
+    await waitFor(() => heard.some((r) => r.payload.rollout?.status === 'succeeded'), { description: 'the late dashboard heard the end' });
+    const after = heard.filter((r) => r.type !== 'hosts:snapshot' && r.payload.seq > watched.data.seq);
+    const unfinished = watched.data.rollout.hosts.filter((h) => h.phase !== 'done').map((h) => h.hostname);
+    const finishedLater = new Set(after.filter((r) => r.type === 'host:step' && r.payload.status === 'completed').map((r) => r.payload.hostname));
+    for (const hostname of unfinished) expect(finishedLater).toContain(hostname);
+    for (const host of fleet.hosts.filter((h) => !watched.data.rollout.hosts.some((seen) => seen.hostname === h.hostname))) expect(finishedLater).toContain(host.hostname);
+    late.close();
 
     const metrics = await fleet.api().get('/metrics').set(fleet.auth('admin')).expect(200);
     expect(metrics.text).toMatch(/tarmac_rollouts\{status="succeeded"\} 1/);

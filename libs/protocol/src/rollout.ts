@@ -58,3 +58,11 @@ export const RolloutPreview = z.object({
   checksBetweenDatacenters: z.number().int(),
 });
 export type RolloutPreview = z.infer<typeof RolloutPreview>;
+
+/** Dashboard -> control plane: the snapshot of one rollout, acked as `{ seq, rollout }`. */
+export const RolloutWatchEvent = 'rollout:watch';
+export const RolloutWatch = z.strictObject({ rolloutId: z.uuid() });
+export const RolloutWatchAck = z.discriminatedUnion('ok', [
+  z.object({ ok: z.literal(true), data: RolloutChange.extend({ seq: z.number().int().nonnegative() }) }),
+  z.object({ ok: z.literal(false), code: z.string(), message: z.string() }),
+]);

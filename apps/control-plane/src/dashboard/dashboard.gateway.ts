@@ -1,13 +1,23 @@
 // The /dashboard namespace: API-token handshake, then the feed. Read-only for now.
 import { Logger } from '@nestjs/common';
-import { WebSocketGateway, type OnGatewayConnection, type OnGatewayInit } from '@nestjs/websockets';
+import { MessageBody, SubscribeMessage, WebSocketGateway, type OnGatewayConnection, type OnGatewayInit } from '@nestjs/websockets';
 import type { Namespace, Socket } from 'socket.io';
-import { DASHBOARD_NAMESPACE, DashboardHandshake, DashboardRefusal, describeIssues } from '../../../../libs/protocol/src/index.js';
+import {
+  DASHBOARD_NAMESPACE,
+  DashboardHandshake,
+  DashboardRefusal,
+  describeIssues,
+  RolloutWatch,
+  RolloutWatchEvent,
+  type Ack,
+  type RolloutView,
+} from '../../../../libs/protocol/src/index.js';
 import { ApiTokenRepository } from '../auth/api-token.repository.js';
 import type { Principal } from '../auth/principal.js';
-import { handshakeRefusal } from '../common/ack.js';
+import { handshakeRefusal, parsePayload, toAck } from '../common/ack.js';
 import { hashToken } from '../common/tokens.js';
 import { MetricsService } from '../metrics/metrics.service.js';
+import { RolloutEngine } from '../rollout-engine/rollout-engine.service.js';
 import { DashboardFeedService } from './dashboard-feed.service.js';
 import { DashboardPublisher } from './dashboard-publisher.js';
 import { apiTokenRoom, DashboardSockets } from './dashboard-sockets.js';
@@ -29,6 +39,7 @@ export class DashboardGateway implements OnGatewayInit<Namespace>, OnGatewayConn
     private readonly publisher: DashboardPublisher,
     private readonly sockets: DashboardSockets,
     private readonly metrics: MetricsService,
+    private readonly rollouts: RolloutEngine,
   ) {}
 
   afterInit(namespace: Namespace): void {
@@ -73,5 +84,17 @@ export class DashboardGateway implements OnGatewayInit<Namespace>, OnGatewayConn
         this.logger.error(`dashboard subscription failed: ${String(error)}`);
         socket.disconnect(true);
       });
+  }
+
+  /**
+   * A rollout's snapshot with the sequence it is at. Its `rollout:updated` and
+   * `host:step` events arrive on the live stream; those up to `seq` are already in it.
+   */
+  @SubscribeMessage(RolloutWatchEvent)
+  watchRollout(@MessageBody() payload: unknown): Promise<Ack<{ seq: number; rollout: RolloutView }>> {
+    return toAck(async () => {
+      const { rolloutId } = parsePayload(RolloutWatch, payload, RolloutWatchEvent);
+      return this.rollouts.snapshot(rolloutId);
+    });
   }
 }

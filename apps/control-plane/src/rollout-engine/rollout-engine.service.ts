@@ -110,6 +110,16 @@ export class RolloutEngine {
     return toRolloutView(rollout);
   }
 
+  /** The rollout and the event sequence it is at, read together: a watcher applies only later events. */
+  async snapshot(rolloutId: string): Promise<{ seq: number; rollout: RolloutView }> {
+    return this.db.transaction('REPEATABLE READ', async (tx) => {
+      const seq = await this.outbox.currentSeq(tx);
+      const rollout = await this.rollouts.lock(tx, rolloutId, true).catch(() => undefined);
+      if (!rollout) throw new NotFound('rollout', rolloutId);
+      return { seq, rollout: toRolloutView(rollout) };
+    });
+  }
+
   async list(filter: { planId?: string; status?: string }): Promise<RolloutView[]> {
     return (await this.rollouts.list(filter)).map(toRolloutView);
   }
