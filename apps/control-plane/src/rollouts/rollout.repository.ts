@@ -45,14 +45,6 @@ export class RolloutRepository {
     return rows[0] && toRecord(rows[0]);
   }
 
-  async list(filter: { planId?: string }): Promise<RolloutRecord[]> {
-    const rows: RolloutRow[] = await this.db.query(
-      `SELECT ${COLUMNS} FROM rollouts WHERE ($1::uuid IS NULL OR plan_id = $1) ORDER BY created_at, id`,
-      [filter.planId ?? null],
-    );
-    return rows.map(toRecord);
-  }
-
   /** Rollout status by plan id, for the plans that have one. */
   async statusByPlan(tx: EntityManager, planIds: readonly string[]): Promise<Map<string, string>> {
     const rows: { plan_id: string; status: string }[] = await tx.query(
