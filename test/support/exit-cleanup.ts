@@ -11,7 +11,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 
 export type CleanupAction =
   | { kind: 'netns'; name: string; veth: string }
-  | { kind: 'dir'; path: string };
+  | { kind: 'dir'; path: string }
+  /** A child process group (a control plane, an agent) still running when the tests died. */
+  | { kind: 'process-group'; pid: number }
+  /** The process group `pid` has ended normally: forget it, its pid may be reused. */
+  | { kind: 'process-group-ended'; pid: number };
 
 const WATCHDOG = `
 const { execFileSync } = require('node:child_process');
@@ -23,14 +27,25 @@ process.stdin.on('data', (chunk) => {
   buffer += chunk;
   const lines = buffer.split('\\n');
   buffer = lines.pop();
-  for (const line of lines) if (line.trim()) actions.push(JSON.parse(line));
+  for (const line of lines) {
+    if (!line.trim()) continue;
+    const action = JSON.parse(line);
+    if (action.kind === 'process-group-ended') {
+      const i = actions.findIndex((a) => a.kind === 'process-group' && a.pid === action.pid);
+      if (i >= 0) actions.splice(i, 1);
+    } else actions.push(action);
+  }
 });
 const quiet = (work) => { try { work(); } catch {} };
 const cleanUp = () => {
+  // Processes first: a container's agent before its namespace.
+  actions.sort((a, b) => (a.kind === 'process-group' ? -1 : 0) - (b.kind === 'process-group' ? -1 : 0));
   for (const action of actions) {
     if (action.kind === 'netns') {
       quiet(() => execFileSync('ip', ['link', 'del', action.veth], { stdio: 'ignore' }));
       quiet(() => execFileSync('ip', ['netns', 'del', action.name], { stdio: 'ignore' }));
+    } else if (action.kind === 'process-group') {
+      quiet(() => process.kill(-action.pid, 'SIGKILL'));
     } else if (action.kind === 'dir') {
       quiet(() => rmSync(action.path, { recursive: true, force: true }));
     }

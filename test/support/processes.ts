@@ -1,6 +1,7 @@
 // Child processes for end-to-end tests (a control plane, agents): output kept
 // for assertions and failure messages, and every process killed by killAll().
 import { spawn, type ChildProcess } from 'node:child_process';
+import { cleanUpAtExit } from './exit-cleanup.js';
 
 export interface ProcessExit {
   code: number | null;
@@ -27,19 +28,7 @@ export interface SpawnOptions {
 }
 
 const live = new Set<ProcessHandle>();
-const groups = new Set<number>();
 
-// Last resort when the test process exits without killAll() (a crash, a timeout):
-// leave no agent or control plane running.
-process.once('exit', () => {
-  for (const pid of groups) {
-    try {
-      process.kill(-pid, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  }
-});
 
 function tail(text: string, lines = 20): string {
   return text.split('\n').slice(-lines).join('\n');
@@ -84,9 +73,13 @@ export function spawnProcess(command: string, args: string[], options: SpawnOpti
     });
   });
   const pid = child.pid ?? -1;
-  if (pid > 0) groups.add(pid);
+  if (pid > 0) {
+    // Last resort when the test process dies without killAll() (a crash, a timeout):
+    // a watchdog outside jest kills the group (process.on('exit') never runs in jest).
+    cleanUpAtExit({ kind: 'process-group', pid });
+  }
   void exited.then(() => {
-    groups.delete(pid);
+    if (pid > 0) cleanUpAtExit({ kind: 'process-group-ended', pid });
     live.delete(handle);
   });
 
