@@ -12,3 +12,4 @@ export * from './schedule.js';
 export * from './freeze.js';
 export * from './job-retry.js';
 export * from './rollout/index.js';
+export * from './judgment.js';
