@@ -29,7 +29,7 @@ const UNSUCCESSFUL = new Set(['failed', 'aborted', 'rolled_back']);
 const KEPT_REASONS = 5;
 
 /** Whether the rollout has ended, and how. */
-export function outcomeOf(rollout: Pick<RolloutView, 'status'>): 'succeeded' | 'unsuccessful' | undefined {
+export function outcomeOf(rollout: { status: string }): 'succeeded' | 'unsuccessful' | undefined {
   if (SUCCEEDED.has(rollout.status)) return 'succeeded';
   if (UNSUCCESSFUL.has(rollout.status)) return 'unsuccessful';
   return undefined;
