@@ -19,6 +19,7 @@ import { SchedulerModule } from './scheduler/scheduler.module.js';
 import { ServicesModule } from './services/services.module.js';
 import { SummariesModule } from './summaries/summaries.module.js';
 import { UsersModule } from './users/users.module.js';
+import { WebModule } from './web/web.module.js';
 
 @Module({})
 export class AppModule {
@@ -42,6 +43,7 @@ export class AppModule {
         UsersModule,
         ServicesModule,
         DatacentersModule,
+        WebModule,
       ],
       controllers: [HealthController],
     };

@@ -1,0 +1,257 @@
+// One rollout, live: where it is (stages and datacenter waves), a grid with a cell per
+// host coloured by its phase and showing its step, the event log with reasons, and
+// pause, resume and abort for the roles allowed to use them.
+//
+// The grid's shape (preview hosts, each datacenter's batches) comes from the plan's dry
+// run; the rollout itself lists a host only once it has reached it, so hosts not yet
+// reached show as `pending`. Hosts the rollout reached that the dry run did not place
+// (the fleet changed since the start) are shown with their datacenter.
+import { useEffect, useState } from 'preact/hooks';
+import type { HostStepView, PlanView, RolloutPreview, RolloutView } from '../../../libs/protocol/src/index.js';
+import { canSteerRollouts, type Api, type Me } from './api.js';
+import type { FeedState, LiveFeed, LogEntry } from './feed.js';
+import { clock, ErrorLine, Pill, shortId, startedBy, time } from './format.js';
+import { message, useLoad } from './hooks.js';
+
+const TERMINAL = ['succeeded', 'failed', 'aborted'];
+
+export function RolloutPage({ api, feed, state, id, me }: { api: Api; feed: LiveFeed; state: FeedState; id: string; me: Me }) {
+  useEffect(() => feed.watch(id), [feed, id]);
+  const view = state.rollouts.get(id)?.view;
+  const planId = view?.planId;
+  const plan = useLoad(() => (planId ? api<PlanView>('GET', `/api/v1/plans/${planId}`) : Promise.resolve(undefined)), [planId]);
+  const layout = useLoad(() => (planId ? api<RolloutPreview>('POST', `/api/v1/plans/${planId}/rollout-preview`) : Promise.resolve(undefined)), [planId]);
+  const watchError = state.watchErrors.get(id) ?? null;
+  if (!view) return <section>{watchError ? <ErrorLine error={watchError} /> : <p class="empty">Loading rollout {shortId(id)}…</p>}</section>;
+  return (
+    <section class="rollout" data-testid="rollout" data-rollout={id} data-status={view.status} data-stage={view.stage}>
+      <div class="card">
+        <h2>
+          {plan.data?.title ?? `plan ${shortId(view.planId)}`} <Pill kind={view.status}>{view.status}</Pill>
+        </h2>
+        <p class="muted">
+          rollout <span class="mono">{shortId(view.id)}</span> · started {time(view.createdAt)} {startedBy(view)}
+          {view.finishedAt ? ` · finished ${time(view.finishedAt)}` : ''}
+          {view.emergency ? ` · emergency start by ${view.emergency.by.name}: ${view.emergency.reason}` : ''}
+        </p>
+        <Stages view={view} layout={layout.data} />
+        <Where view={view} />
+        {canSteerRollouts(me) ? <Controls api={api} view={view} /> : null}
+      </div>
+      <ErrorLine error={layout.error ? `the batch layout could not be read (${layout.error}); showing the hosts the rollout reached` : null} />
+      <Grid view={view} layout={layout.data} />
+      <Log entries={state.logs.get(id) ?? []} />
+    </section>
+  );
+}
+
+function Stages({ view, layout }: { view: RolloutView; layout: RolloutPreview | undefined }) {
+  const datacenters = layout?.waves.map((w) => w.datacenter) ?? [...new Set(view.hosts.flatMap((h) => (h.task.includes(' ') ? [h.task.split(' ')[1]!] : [])))];
+  const stages = ['preview', 'ramp', ...datacenters.map((dc) => `wave ${dc}`), 'done'];
+  const current =
+    view.stage === 'preview' || view.stage === 'pending' ? 'preview' : view.stage === 'ramp' || view.stage === 'observe' ? 'ramp' : view.stage === 'done' ? 'done' : `wave ${view.datacenter}`;
+  const index = stages.indexOf(current);
+  return (
+    <ol class="stages">
+      {stages.map((stage, i) => (
+        <li key={stage} class={i < index || (stage === 'done' && view.status === 'succeeded') ? 'past' : i === index ? `current status-${view.status}` : ''}>
+          {stage}
+        </li>
+      ))}
+    </ol>
+  );
+}
+
+function Where({ view }: { view: RolloutView }) {
+  const [now, setNow] = useState(Date.now());
+  useEffect(() => {
+    if (!view.waitingUntil) return;
+    const timer = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(timer);
+  }, [view.waitingUntil]);
+  const left = view.waitingUntil ? Math.max(0, Math.round((Date.parse(view.waitingUntil) - now) / 1000)) : null;
+  return (
+    <div class="where">
+      <span>
+        stage <strong data-testid="stage">{view.stage}</strong>
+      </span>
+      {view.datacenter ? (
+        <span>
+          datacenter <strong>{view.datacenter}</strong>
+        </span>
+      ) : null}
+      {view.batch ? (
+        <span>
+          batch <strong>{view.batch.number}</strong> of {view.batch.of}
+        </span>
+      ) : null}
+      {left !== null ? <span>waiting {left}s</span> : null}
+      {view.reason ? (
+        <span class="reason" data-testid="rollout-reason">
+          {view.reason.code}: {view.reason.message}
+        </span>
+      ) : null}
+      {view.intents.pause ? (
+        <span class="intent">
+          pause asked by {view.intents.pause.by} at {time(view.intents.pause.at)}
+          {view.intents.pause.reason ? `: ${view.intents.pause.reason}` : ''}
+        </span>
+      ) : null}
+      {view.intents.abort ? (
+        <span class="intent">
+          aborted by {view.intents.abort.by} at {time(view.intents.abort.at)}
+          {view.intents.abort.reason ? `: ${view.intents.abort.reason}` : ''}
+        </span>
+      ) : null}
+    </div>
+  );
+}
+
+function Controls({ api, view }: { api: Api; view: RolloutView }) {
+  const [reason, setReason] = useState('');
+  const [confirmAbort, setConfirmAbort] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const terminal = TERMINAL.includes(view.status);
+  const act = async (action: 'pause' | 'resume' | 'abort') => {
+    setBusy(true);
+    setError(null);
+    try {
+      // The page shows the result when the feed reports it, like every other change.
+      await api('POST', `/api/v1/rollouts/${view.id}/${action}`, action === 'resume' ? {} : reason.trim() ? { reason: reason.trim() } : {});
+      setReason('');
+      setConfirmAbort(false);
+    } catch (failure) {
+      setError(message(failure));
+    } finally {
+      setBusy(false);
+    }
+  };
+  if (terminal) return null;
+  return (
+    <div class="controls">
+      <input placeholder="reason (optional)" value={reason} onInput={(e) => setReason((e.target as HTMLInputElement).value)} aria-label="reason" />
+      {view.status === 'paused' ? (
+        <button onClick={() => act('resume')} disabled={busy}>
+          Resume
+        </button>
+      ) : (
+        <button onClick={() => act('pause')} disabled={busy}>
+          Pause
+        </button>
+      )}
+      {confirmAbort ? (
+        <>
+          <button class="danger" onClick={() => act('abort')} disabled={busy}>
+            Confirm abort
+          </button>
+          <button onClick={() => setConfirmAbort(false)}>Keep going</button>
+        </>
+      ) : (
+        <button class="danger" onClick={() => setConfirmAbort(true)} disabled={busy}>
+          Abort
+        </button>
+      )}
+      <ErrorLine error={error} />
+    </div>
+  );
+}
+
+interface Row {
+  label: string;
+  current: boolean;
+  hosts: string[];
+}
+
+function Grid({ view, layout }: { view: RolloutView; layout: RolloutPreview | undefined }) {
+  const steps = new Map(view.hosts.map((h) => [h.hostname, h]));
+  const placed = new Set<string>();
+  const groups: { title: string; rows: Row[] }[] = [];
+  const previewHosts = layout?.previewHosts ?? view.hosts.filter((h) => h.task === 'preview' || h.task === 'ramp').map((h) => h.hostname);
+  if (previewHosts.length > 0) {
+    groups.push({ title: 'preview', rows: [{ label: 'preview hosts', current: ['preview', 'ramp', 'observe'].includes(view.stage), hosts: previewHosts }] });
+    previewHosts.forEach((h) => placed.add(h));
+  }
+  for (const wave of layout?.waves ?? []) {
+    groups.push({
+      title: wave.datacenter,
+      rows: wave.batches.map((hosts, i) => ({
+        label: `batch ${i + 1}`,
+        current: view.datacenter === wave.datacenter && view.batch?.number === i + 1 && view.stage !== 'gate',
+        hosts,
+      })),
+    });
+    wave.batches.flat().forEach((h) => placed.add(h));
+  }
+  for (const host of view.hosts.filter((h) => !placed.has(h.hostname))) {
+    const datacenter = host.task.split(' ')[1] ?? 'other';
+    let group = groups.find((g) => g.title === datacenter);
+    if (!group) groups.push((group = { title: datacenter, rows: [] }));
+    let row = group.rows.find((r) => r.label === 'reached');
+    if (!row) group.rows.push((row = { label: 'reached', current: false, hosts: [] }));
+    row.hosts.push(host.hostname);
+  }
+  return (
+    <div class="card grid" data-testid="grid">
+      <div class="legend">
+        {['pending', 'waiting', 'running', 'done', 'failed', 'skipped'].map((phase) => (
+          <span key={phase} class={`cell-dot phase-${phase}`}>
+            {phase}
+          </span>
+        ))}
+      </div>
+      {groups.map((group) => (
+        <div class="wave" key={group.title}>
+          <h3>{group.title}</h3>
+          {group.rows.map((row) => (
+            <div class={`batch${row.current ? ' current' : ''}`} key={row.label}>
+              <span class="batch-label">{row.label}</span>
+              {row.hosts.map((hostname) => (
+                <Cell key={hostname} hostname={hostname} step={steps.get(hostname)} />
+              ))}
+            </div>
+          ))}
+        </div>
+      ))}
+    </div>
+  );
+}
+
+function Cell({ hostname, step }: { hostname: string; step: HostStepView | undefined }) {
+  const phase = step?.phase ?? 'pending';
+  const what = step?.step ? step.step.split(':').slice(1).join(' ') : phase === 'done' ? (step?.updated ? 'updated' : 'done') : '';
+  return (
+    <div class={`cell phase-${phase}`} data-testid="host-cell" data-host={hostname} data-phase={phase} title={step?.reason ? `${step.reason.code}: ${step.reason.message}` : `${hostname}: ${phase}`}>
+      <div class="cell-host">{hostname}</div>
+      <div class="cell-step">
+        {what}
+        {step && step.attempt > 1 ? ` #${step.attempt}` : ''}
+      </div>
+      {step?.reason ? <div class="cell-reason">{step.reason.code}</div> : null}
+    </div>
+  );
+}
+
+function Log({ entries }: { entries: readonly LogEntry[] }) {
+  return (
+    <div class="card log">
+      <h3>Events</h3>
+      <ol data-testid="event-log">
+        {[...entries].reverse().slice(0, 300).map((entry) => (
+          <li key={`${entry.seq}-${entry.hostname ?? ''}-${entry.text}`} class={`log-${entry.status}`} data-seq={entry.seq} data-kind={entry.hostname ? 'step' : 'rollout'}>
+            <span class="muted mono">
+              {clock(entry.at)} #{entry.seq}
+            </span>{' '}
+            {entry.hostname ? <span class="mono">{entry.hostname}</span> : <strong>rollout</strong>} {entry.text} <Pill kind={entry.status}>{entry.status}</Pill>
+            {entry.reason ? (
+              <span class="reason">
+                {' '}
+                {entry.reason.code}: {entry.reason.message}
+              </span>
+            ) : null}
+          </li>
+        ))}
+      </ol>
+    </div>
+  );
+}
