@@ -2,7 +2,7 @@
 // plans in start order.
 import type { PlanView, SummaryView } from '../../../libs/protocol/src/index.js';
 import type { Api } from './api.js';
-import { ErrorLine, Pill, time } from './format.js';
+import { ErrorLine, Pill, shortId, time } from './format.js';
 import { useLoad } from './hooks.js';
 
 export function SummariesView({ api, version, plansVersion }: { api: Api; version: number; plansVersion: number }) {
@@ -38,7 +38,7 @@ export function SummariesView({ api, version, plansVersion }: { api: Api; versio
                   <div class="lane-label">
                     <strong>{summary.title}</strong> <Pill kind={summary.status}>{summary.status}</Pill>{' '}
                     <span class="muted">
-                      {time(summary.window.start)} – {time(summary.window.end)} · by {summary.createdBy}
+                      {time(summary.window.start)} – {time(summary.window.end)} · by user {shortId(summary.createdBy)}
                     </span>
                     <ol class="summary-plans">
                       {summary.plans.map((p) => (
