@@ -20,6 +20,8 @@ let eventsReceived = 0;
 let validated = 0;
 let invalid = 0;
 let seqGaps = 0;
+let stale = 0;
+const gapExamples: { after: number; got: number; sinceSnapshot: number }[] = [];
 let measuring = false;
 
 const send = (message: FromDashboardWorker) => process.send!(message);
@@ -32,18 +34,25 @@ function subscribe(): Socket {
     auth: { token: config.token },
   });
   let lastSeq = 0;
+  let sinceSnapshot = 0;
   socket.on(DashboardEvent.HostsSnapshot, (payload: unknown) => {
     const snapshot = HostsSnapshot.safeParse(payload);
     if (!snapshot.success) invalid++;
     else lastSeq = snapshot.data.seq;
+    sinceSnapshot = 0;
     snapshots++;
     live++;
   });
   const onChange = (payload: { seq: number; host: { containers: { id: string }[] } }) => {
     const receivedAt = epochMs();
     eventsReceived++;
-    if (lastSeq && payload.seq !== lastSeq + 1) seqGaps++;
-    lastSeq = payload.seq;
+    sinceSnapshot++;
+    if (lastSeq && payload.seq !== lastSeq + 1) {
+      if (payload.seq <= lastSeq) stale++;
+      else seqGaps++;
+      if (gapExamples.length < 5) gapExamples.push({ after: lastSeq, got: payload.seq, sinceSnapshot });
+    }
+    lastSeq = Math.max(lastSeq, payload.seq);
     if (eventsReceived % VALIDATE_EVERY === 0) {
       validated++;
       if (!HostChange.safeParse(payload).success) invalid++;
@@ -66,6 +75,8 @@ function report(): DashboardWorkerReport {
     validated,
     invalid,
     seqGaps,
+    stale,
+    gapExamples,
     workerRssMb: process.memoryUsage.rss() / 2 ** 20,
   };
 }

@@ -66,7 +66,12 @@ export interface DashboardWorkerReport {
   /** Events checked against the protocol schema (a sample), and how many failed. */
   validated: number;
   invalid: number;
+  /** Events with a sequence number beyond the next one expected (one or more missed). */
   seqGaps: number;
+  /** Events at or below the sequence already seen (including the snapshot's): repeats. */
+  stale: number;
+  /** The first few: the sequence before, the one received, and how many events after the snapshot. */
+  gapExamples: { after: number; got: number; sinceSnapshot: number }[];
   workerRssMb: number;
 }
 
