@@ -36,6 +36,12 @@ export class DashboardFeedService {
       subscriber.send(DashboardEvent.HostsSnapshot, snapshot);
       cursor = snapshot.seq;
     }
+    // A snapshot can be ahead of what this process has published: going live then would
+    // deliver the events between them twice. Wait for the publisher to reach it.
+    while (this.publisher.lastPublishedSeq < cursor && !subscriber.closed) {
+      this.publisher.poke();
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
     for (;;) {
       const events: OutboxEvent[] = cursor < this.publisher.lastPublishedSeq ? await this.outbox.readAfter(cursor, CATCH_UP_BATCH) : [];
       if (subscriber.closed) return;
