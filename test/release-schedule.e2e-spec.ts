@@ -55,7 +55,7 @@ describe('release schedule', () => {
   /** What the rollout engine will do when a rollout ends. */
   const finishRollout = async (planId: string, status: string) => {
     const [rollout] = await rolloutsOf(planId);
-    await db.query('UPDATE rollouts SET status = $2 WHERE id = $1', [rollout.id, status]);
+    await db.finishRollout(rollout.id, status);
     await cp.plane.app.get(RolloutLifecycle).onRolloutFinished(rollout.id);
   };
 

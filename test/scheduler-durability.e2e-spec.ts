@@ -128,8 +128,8 @@ describe('scheduler durability', () => {
     });
     // and the first groups' rollouts all succeed, each reported to both planes: one
     // next-group job per rollout, all due at once, so both planes run several jobs of one summary concurrently
-    await db.query(`UPDATE rollouts SET status = 'succeeded'`);
     const rollouts = await db.query<{ id: string }>('SELECT id FROM rollouts');
+    for (const { id } of rollouts) await db.finishRollout(id, 'succeeded');
     await Promise.all(rollouts.flatMap(({ id }) => [a, b].map((plane) => plane.plane.app.get(RolloutLifecycle).onRolloutFinished(id))));
     await Promise.all([a, b].flatMap((plane) => [0, 1, 2].map(() => plane.plane.app.get(JobRunner).runDue())));
     await waitFor(async () => (await db.query('SELECT 1 FROM rollouts')).length === planIds.length, { description: 'every second group started' });

@@ -74,6 +74,18 @@ export class ReleaseFixtures {
     return rows[0].id;
   }
 
+  /**
+   * Ends a rollout as the engine would record it (row and decision state together), so
+   * the engine, which never touches an ended rollout, leaves it so.
+   */
+  async finishRollout(rolloutId: string, status: string): Promise<void> {
+    await this.client.query(
+      `UPDATE rollouts SET status = $2, state = CASE WHEN state IS NULL THEN NULL ELSE jsonb_set(state, '{status}', to_jsonb($2::text)) END
+        WHERE id = $1`,
+      [rolloutId, status],
+    );
+  }
+
   query<T extends pg.QueryResultRow = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> {
     return this.client.query<T>(sql, params).then((result) => result.rows);
   }

@@ -137,6 +137,8 @@ export class RolloutEngine {
       if (wait) throw new NotFound('rollout', rolloutId);
       return undefined;
     }
+    // An ended rollout never changes again, whoever ended it.
+    if ((ROLLOUT_TERMINAL as readonly string[]).includes(rollout.status)) return toRolloutView(rollout);
     const now = this.clock.now();
     const spec = rollout.spec ?? (await this.buildSpec(tx, rollout, now));
     if (!spec) return toRolloutView((await this.rollouts.lock(tx, rolloutId))!);
