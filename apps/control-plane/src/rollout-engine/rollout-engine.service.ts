@@ -114,7 +114,8 @@ export class RolloutEngine {
   async snapshot(rolloutId: string): Promise<{ seq: number; rollout: RolloutView }> {
     return this.db.transaction('REPEATABLE READ', async (tx) => {
       const seq = await this.outbox.currentSeq(tx);
-      const rollout = await this.rollouts.lock(tx, rolloutId, true).catch(() => undefined);
+      // A plain read: in REPEATABLE READ a row lock would fail on any concurrent decision.
+      const rollout = await this.rollouts.find(rolloutId, tx);
       if (!rollout) throw new NotFound('rollout', rolloutId);
       return { seq, rollout: toRolloutView(rollout) };
     });
@@ -137,8 +138,10 @@ export class RolloutEngine {
       if (wait) throw new NotFound('rollout', rolloutId);
       return undefined;
     }
-    // An ended rollout never changes again, whoever ended it.
-    if ((ROLLOUT_TERMINAL as readonly string[]).includes(rollout.status)) return toRolloutView(rollout);
+    // An ended rollout never changes again, whoever ended it; a person's intent on it is
+    // still decided, so it gets its refusal.
+    const intent = event.type === 'pause' || event.type === 'resume' || event.type === 'abort';
+    if (!intent && (ROLLOUT_TERMINAL as readonly string[]).includes(rollout.status)) return toRolloutView(rollout);
     const now = this.clock.now();
     const spec = rollout.spec ?? (await this.buildSpec(tx, rollout, now));
     if (!spec) return toRolloutView((await this.rollouts.lock(tx, rolloutId))!);

@@ -45,8 +45,9 @@ export class RolloutStateRepository {
     return rows[0] && toRollout(rows[0]);
   }
 
-  async find(id: string): Promise<EngineRollout | undefined> {
-    const rows: Row[] = await this.db.query(`SELECT ${COLUMNS} FROM rollouts WHERE id = $1`, [id]);
+  /** Reads without locking, in `tx` when given (e.g. a snapshot transaction). */
+  async find(id: string, tx: EntityManager | DataSource = this.db): Promise<EngineRollout | undefined> {
+    const rows: Row[] = await tx.query(`SELECT ${COLUMNS} FROM rollouts WHERE id = $1`, [id]);
     return rows[0] && toRollout(rows[0]);
   }
 
