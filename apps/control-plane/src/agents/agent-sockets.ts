@@ -4,7 +4,8 @@ import { Injectable } from '@nestjs/common';
 import type { Namespace } from 'socket.io';
 import { CommandDispatchAck, CommandEvent, type CommandDispatch } from '../../../../libs/protocol/src/index.js';
 
-const DISPATCH_ACK_TIMEOUT_MS = 5_000;
+/** How long a dispatch waits for the agent's ack. */
+export const DISPATCH_ACK_TIMEOUT_MS = 5_000;
 
 export const agentTokenRoom = (tokenId: string) => `agent-token:${tokenId}`;
 export const hostRoom = (hostname: string) => `host:${hostname}`;

@@ -51,9 +51,15 @@ export class HostCommandRepository {
     return rows.map((row) => ({ seq: Number(row.seq), key: row.key, command: row.command }));
   }
 
-  /** Hosts with commands never acknowledged by their agent. */
-  async hostsWithUnsent(): Promise<string[]> {
-    const rows: { hostname: string }[] = await this.db.query(`SELECT DISTINCT hostname FROM host_commands WHERE status = 'pending'`);
+  /**
+   * Hosts with commands no agent acknowledged since `before`: older than one ack
+   * timeout, so a first dispatch still waiting for its ack is not sent twice.
+   */
+  async hostsWithUnsent(before: Date): Promise<string[]> {
+    const rows: { hostname: string }[] = await this.db.query(
+      `SELECT DISTINCT hostname FROM host_commands WHERE status = 'pending' AND created_at < $1`,
+      [before],
+    );
     return rows.map((row) => row.hostname);
   }
 

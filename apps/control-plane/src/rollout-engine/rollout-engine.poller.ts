@@ -4,6 +4,8 @@
 // rollout is decided under a row lock, and a locked one is skipped.
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { DISPATCH_ACK_TIMEOUT_MS } from '../agents/agent-sockets.js';
+import { Clock } from '../common/clock.js';
 import { HostCommandRepository } from './host-command.repository.js';
 import { RolloutEngine } from './rollout-engine.service.js';
 import { RolloutStateRepository } from './rollout-state.repository.js';
@@ -21,6 +23,7 @@ export class RolloutEnginePoller implements OnApplicationBootstrap, OnApplicatio
     private readonly engine: RolloutEngine,
     private readonly rollouts: RolloutStateRepository,
     private readonly commands: HostCommandRepository,
+    private readonly clock: Clock,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -38,7 +41,8 @@ export class RolloutEnginePoller implements OnApplicationBootstrap, OnApplicatio
   async pass(): Promise<void> {
     try {
       for (const id of await this.rollouts.activeIds()) await this.move(id);
-      for (const hostname of await this.commands.hostsWithUnsent()) await this.engine.resend(hostname);
+      const unacknowledgedSince = new Date(this.clock.now().getTime() - DISPATCH_ACK_TIMEOUT_MS);
+      for (const hostname of await this.commands.hostsWithUnsent(unacknowledgedSince)) await this.engine.resend(hostname);
     } catch (error) {
       this.logger.warn(`rollout engine pass failed: ${(error as Error).stack ?? String(error)}`);
     }
