@@ -23,6 +23,20 @@ export class EventOutboxRepository {
     return { seq, type, payload: body };
   }
 
+  /** Appends several events of one type in two statements, numbered in order. */
+  async appendMany<P>(tx: EntityManager, type: string, payloads: ((seq: number) => P)[]): Promise<OutboxEvent[]> {
+    if (payloads.length === 0) return [];
+    const [[{ value }]] = await tx.query('UPDATE event_sequence SET value = value + $1 WHERE id = 1 RETURNING value', [payloads.length]);
+    const first = Number(value) - payloads.length + 1;
+    const events = payloads.map((payload, i) => ({ seq: first + i, type, payload: payload(first + i) }));
+    await tx.query('INSERT INTO dashboard_events (seq, type, payload) SELECT * FROM unnest($1::bigint[], $2::text[], $3::jsonb[])', [
+      events.map((event) => event.seq),
+      events.map((event) => event.type),
+      events.map((event) => JSON.stringify(event.payload)),
+    ]);
+    return events;
+  }
+
   async currentSeq(tx: EntityManager | DataSource = this.db): Promise<number> {
     const [{ value }] = await tx.query('SELECT value FROM event_sequence WHERE id = 1');
     return Number(value);

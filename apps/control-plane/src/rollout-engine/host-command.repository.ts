@@ -26,19 +26,37 @@ export interface ClosedCommand {
 export class HostCommandRepository {
   constructor(private readonly db: DataSource) {}
 
-  async append(tx: EntityManager, command: NewHostCommand, now: Date): Promise<CommandDispatch> {
-    const [{ value }] = await tx.query(
-      `INSERT INTO host_command_sequences (hostname, value) VALUES ($1, 1)
-       ON CONFLICT (hostname) DO UPDATE SET value = host_command_sequences.value + 1 RETURNING value`,
-      [command.hostname],
+  /**
+   * Appends commands to their hosts' logs, each host's next sequence number, in two
+   * statements whatever their number. At most one command per host.
+   */
+  async appendMany(tx: EntityManager, commands: NewHostCommand[], now: Date): Promise<CommandDispatch[]> {
+    if (commands.length === 0) return [];
+    const hostnames = commands.map((command) => command.hostname);
+    if (new Set(hostnames).size !== hostnames.length) throw new Error('appendMany takes at most one command per host');
+    const sequences: { hostname: string; value: string }[] = await tx.query(
+      `INSERT INTO host_command_sequences (hostname, value) SELECT unnest($1::text[]), 1
+       ON CONFLICT (hostname) DO UPDATE SET value = host_command_sequences.value + 1 RETURNING hostname, value`,
+      [hostnames],
     );
-    const seq = Number(value);
+    const seqOf = new Map(sequences.map((row) => [row.hostname, Number(row.value)]));
     await tx.query(
       `INSERT INTO host_commands (hostname, seq, key, rollout_id, step, command, created_at, deadline_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-      [command.hostname, seq, command.key, command.rolloutId, command.step, command.command, now, command.deadlineAt],
+       SELECT hostname, seq, key, rollout_id, step, command, $7, deadline_at
+         FROM unnest($1::text[], $2::bigint[], $3::text[], $4::uuid[], $5::text[], $6::jsonb[], $8::timestamptz[])
+           AS c(hostname, seq, key, rollout_id, step, command, deadline_at)`,
+      [
+        hostnames,
+        commands.map((command) => seqOf.get(command.hostname)),
+        commands.map((command) => command.key),
+        commands.map((command) => command.rolloutId),
+        commands.map((command) => command.step),
+        commands.map((command) => JSON.stringify(command.command)),
+        now,
+        commands.map((command) => command.deadlineAt),
+      ],
     );
-    return { seq, key: command.key, command: command.command };
+    return commands.map((command) => ({ seq: seqOf.get(command.hostname)!, key: command.key, command: command.command }));
   }
 
   /** Commands of a host not yet answered, after `afterSeq`, in order: what a (re)connected agent needs. */

@@ -151,10 +151,16 @@ export class RolloutEngine {
 
     const finished = ROLLOUT_TERMINAL.includes(decision.state.status) && !ROLLOUT_TERMINAL.includes(before.status);
     await this.rollouts.save(tx, rollout.id, { spec, state: decision.state, finished }, now);
-    for (const command of decision.commands) {
-      const dispatch = await this.commands.append(tx, { ...command, rolloutId: rollout.id, deadlineAt: new Date(command.deadlineAt) }, now);
-      outgoing.push({ hostname: command.hostname, dispatch });
-      await this.outbox.append(tx, DashboardEvent.HostStep, (seq) => ({
+    const dispatches = await this.commands.appendMany(
+      tx,
+      decision.commands.map((command) => ({ ...command, rolloutId: rollout.id, deadlineAt: new Date(command.deadlineAt) })),
+      now,
+    );
+    dispatches.forEach((dispatch, i) => outgoing.push({ hostname: decision.commands[i]!.hostname, dispatch }));
+    await this.outbox.appendMany(
+      tx,
+      DashboardEvent.HostStep,
+      decision.commands.map((command) => (seq: number) => ({
         seq,
         rolloutId: rollout.id,
         hostname: command.hostname,
@@ -162,8 +168,8 @@ export class RolloutEngine {
         status: 'sent' as const,
         attempt: Number(command.key.split('/').at(-1)),
         reason: null,
-      }));
-    }
+      })),
+    );
     const waitingFor = Object.values(decision.state.hosts).flatMap((host) => (host.phase === 'running' && host.key ? [host.key] : []));
     await this.commands.abandonOpen(tx, rollout.id, waitingFor, now);
     await this.record(tx, rollout.id, rollout.planId, event, actor, decision, now);
