@@ -92,9 +92,18 @@ describe('docker-compose.yml', () => {
     expect(() => loadAgentConfig([], env, { hostname: 'container-id' })).not.toThrow();
   });
 
-  it('points the agent at the control-plane service', () => {
+  it('runs the agent on the host network, pointed at the port the control plane publishes', () => {
+    // Deployed containers use the host network: the agent probes them on 127.0.0.1.
+    expect((services.agent as { network_mode?: string }).network_mode).toBe('host');
     const url = new URL(environmentOf(services.agent!).TARMAC_SERVER_URL!);
-    expect(url.hostname).toBe('control-plane');
+    expect(url.hostname).toBe('127.0.0.1');
+    const published = ((services['control-plane'] as { ports?: string[] }).ports ?? []).map((port) => String(port).split(':')[0]);
+    expect(published).toContain(url.port);
+  });
+
+  it('keeps the agent’s command journal on a volume', () => {
+    const stateDir = environmentOf(services.agent!).TARMAC_AGENT_STATE_DIR!;
+    expect([...mountTargets(services.agent!).keys()]).toContain(stateDir);
   });
 
   it('mounts the Docker socket where the agent looks for it', () => {
