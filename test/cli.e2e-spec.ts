@@ -161,10 +161,12 @@ describe('the tarmac CLI', () => {
     expect(unknownToken.code).toBe(1);
     expect(unknownToken.stderr).toMatch(/^error: \w+: /);
 
-    // The switches API is not built yet: its 404 is printed like any other API error.
+    // A switch of a known service is set; an unknown service's 404 is printed like any other API error.
     const switched = await tarmac(['switch', 'set', 'web', 'payments.async_retries', 'on', ...as('otto')]);
-    expect(switched).toMatchObject({ code: 1, stdout: '' });
-    expect(switched.stderr).toMatch(/^error: .*: .*switches/);
+    expect(switched).toMatchObject({ code: 0, stdout: 'switch payments.async_retries of web is on\n' });
+    const unknown = await tarmac(['switch', 'set', 'nope', 'payments.async_retries', 'on', ...as('otto')]);
+    expect(unknown).toMatchObject({ code: 1, stdout: '' });
+    expect(unknown.stderr).toMatch(/^error: SERVICE_NOT_FOUND: /);
 
     // Usage errors: nothing sent, one line, exit 2.
     for (const args of [['plan', 'show'], ['rollout', 'watch'], ['plan', 'create'], ['hosts', '--nope'], ['frobnicate'], ['switch', 'set', 'web', 'x', 'maybe']]) {

@@ -97,7 +97,7 @@ describe('control plane HTTP surface', () => {
   });
 
   it('runs migrations once: a restart on the same database applies none and keeps the admin token', async () => {
-    expect(cp.plane.database.appliedMigrations).toEqual(['Foundation1764200000000', 'ReleaseProcess1764300000000', 'RolloutEngine1764330000000']);
+    expect(cp.plane.database.appliedMigrations).toEqual(['Foundation1764200000000', 'ReleaseProcess1764300000000', 'RolloutEngine1764330000000', 'Switches1764340000000']);
     const again = await startControlPlane({ ...cp.config, port: 0 });
     try {
       expect(again.database.appliedMigrations).toEqual([]);

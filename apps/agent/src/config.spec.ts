@@ -39,9 +39,21 @@ describe('loadConfig', () => {
 
   it('reads the command settings from flags and variables', () => {
     const env = { ...required, TARMAC_AGENT_STATE_DIR: '/var/lib/tarmac', TARMAC_LB_PORT: '9200', TARMAC_KEEP_STOPPED: '5' };
-    const argv = ['--container-network', 'ns:/run/netns/h1', '--lb-host', '10.99.1.2', '--keep-stopped', '0', '--traffic-hook', '/usr/local/bin/lb-hook'];
+    const argv = [
+      '--container-network',
+      'ns:/run/netns/h1',
+      '--lb-host',
+      '10.99.1.2',
+      '--keep-stopped',
+      '0',
+      '--traffic-hook',
+      '/usr/local/bin/lb-hook',
+      '--config-dir',
+      '/var/lib/tarmac-services',
+    ];
     expect(config(argv, env)).toMatchObject({
       stateDir: '/var/lib/tarmac',
+      configDir: '/var/lib/tarmac-services',
       containerNetwork: 'ns:/run/netns/h1',
       lbHost: '10.99.1.2',
       lbPort: 9200,
@@ -136,6 +148,7 @@ describe('loadConfig', () => {
 
   it('exports the variable names for compose files and docs', () => {
     expect([...AGENT_ENV_NAMES].sort()).toEqual([
+      'TARMAC_AGENT_CONFIG_DIR',
       'TARMAC_AGENT_STATE_DIR',
       'TARMAC_AGENT_TOKEN',
       'TARMAC_CONTAINER_NETWORK',

@@ -16,6 +16,11 @@ export interface AgentConfig {
   logLevel: LogLevel;
   /** Where the command journal and the traffic status files live. */
   stateDir: string;
+  /**
+   * Each service's config directory (switches) lives in `<configDir>/<service>`, bind-mounted
+   * into its containers: a path the engine resolves on the host. Default `<stateDir>/services`.
+   */
+  configDir?: string;
   /** `HostConfig.NetworkMode` of every container the agent creates: `host`, `none` or `ns:/path`. */
   containerNetwork: string;
   lbHost: string;
@@ -68,6 +73,11 @@ const SETTINGS = {
     schema: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
   },
   stateDir: { flag: 'state-dir', env: 'TARMAC_AGENT_STATE_DIR', schema: z.string().min(1).default('./.tarmac-agent') },
+  configDir: {
+    flag: 'config-dir',
+    env: 'TARMAC_AGENT_CONFIG_DIR',
+    schema: z.string().startsWith('/', 'must be an absolute path (the container engine resolves it on the host)').optional(),
+  },
   containerNetwork: {
     flag: 'container-network',
     env: 'TARMAC_CONTAINER_NETWORK',
@@ -112,6 +122,11 @@ Every option can also be set with its environment variable; the flag wins.
   --state-dir DIR         TARMAC_AGENT_STATE_DIR
                                                 command journal and traffic state
                                                 (default ./.tarmac-agent)
+  --config-dir DIR        TARMAC_AGENT_CONFIG_DIR
+                                                services' config directories (switches),
+                                                mounted read-only into their containers
+                                                at /www/tarmac; a host path the engine
+                                                sees (default <state-dir>/services)
   --container-network M   TARMAC_CONTAINER_NETWORK
                                                 network mode of deployed containers:
                                                 host, none or ns:/run/netns/NAME
@@ -195,6 +210,7 @@ function parseFlags(argv: readonly string[]): Record<string, string | string[] |
         hostname: { type: 'string' },
         'log-level': { type: 'string' },
         'state-dir': { type: 'string' },
+        'config-dir': { type: 'string' },
         'container-network': { type: 'string' },
         'lb-host': { type: 'string' },
         'lb-port': { type: 'string' },

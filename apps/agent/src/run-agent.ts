@@ -1,5 +1,6 @@
 // The agent's life from flags to exit code: configure, check the engine, connect, and
 // run until told to stop or refused for good. main.ts wires it to the process.
+import { resolve } from 'node:path';
 import { CommandJournal } from './command-journal.js';
 import { CommandRunner } from './command-runner.js';
 import { ConfigError, loadConfig, USAGE, type AgentConfig } from './config.js';
@@ -143,6 +144,8 @@ async function openLocalState(config: AgentConfig, logger: Logger): Promise<Loca
       hostname: config.hostname,
       containerNetwork: config.containerNetwork,
       keepStopped: config.keepStopped,
+      // Absolute: it is the source of a bind mount the engine resolves, not the agent.
+      configRoot: config.configDir ?? resolve(config.stateDir, 'services'),
       traffic,
       trafficHook: config.trafficHook,
       logger,

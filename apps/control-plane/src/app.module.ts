@@ -17,6 +17,7 @@ import { RolloutEngineModule } from './rollout-engine/rollout-engine.module.js';
 import { RolloutsModule } from './rollouts/rollouts.module.js';
 import { SchedulerModule } from './scheduler/scheduler.module.js';
 import { ServicesModule } from './services/services.module.js';
+import { SwitchesModule } from './switches/switches.module.js';
 import { SummariesModule } from './summaries/summaries.module.js';
 import { UsersModule } from './users/users.module.js';
 import { WebModule } from './web/web.module.js';
@@ -42,6 +43,7 @@ export class AppModule {
         SchedulerModule,
         UsersModule,
         ServicesModule,
+        SwitchesModule,
         DatacentersModule,
         WebModule,
       ],

@@ -5,8 +5,12 @@ import { z } from 'zod';
 import { ackSchema } from './ack.js';
 import { PreviewCheck } from './plan.js';
 import { ContainerSpec, HealthCheck, ServiceName } from './service.js';
+import { SwitchName } from './switch.js';
 
-/** `<rollout>/<step>/<host>/<attempt>`: the same step on the same host retried gets a new attempt. */
+/**
+ * `<rollout>/<step>/<host>/<attempt>`: the same step on the same host retried gets a new attempt.
+ * A command outside any rollout (switch:set) uses an id of its own change in the first place.
+ */
 export const CommandKey = z.string().regex(/^[0-9a-f-]{36}\/[a-z0-9:._-]{1,120}\/[a-zA-Z0-9.-]{1,253}\/\d{1,4}$/, 'must be rollout/step/host/attempt');
 export type CommandKey = z.infer<typeof CommandKey>;
 
@@ -56,7 +60,10 @@ export const CheckRun = z.strictObject({
   check: PreviewCheck,
 });
 
-export const Command = z.discriminatedUnion('type', [ImagePull, ContainerReplace, HealthCheckCommand, TrafficDrain, TrafficRestore, CheckRun]);
+/** Sets `switches/<name>` in the service's config directory to `on` or `off`; outside any rollout. */
+export const SwitchSet = z.strictObject({ type: z.literal('switch:set'), service: ServiceName, name: SwitchName, enabled: z.boolean() });
+
+export const Command = z.discriminatedUnion('type', [ImagePull, ContainerReplace, HealthCheckCommand, TrafficDrain, TrafficRestore, CheckRun, SwitchSet]);
 export type Command = z.infer<typeof Command>;
 export type CommandType = Command['type'];
 

@@ -8,5 +8,6 @@ export * from './plan.js';
 export * from './service.js';
 export * from './datacenter.js';
 export * from './summary.js';
+export * from './switch.js';
 export * from './commands.js';
 export * from './rollout.js';

@@ -24,6 +24,7 @@ function testHost(keepStopped = 2): HostFacilities {
     hostname: `replace-${process.pid}-${++counter}`,
     containerNetwork: 'host',
     keepStopped,
+    configRoot: join(tmpdir(), `tarmac-replace-${process.pid}`, 'services'),
     extraLabels: TEST_CONTAINER_LABELS,
     traffic: { set: async () => undefined },
     logger: captureLogger().logger,
@@ -74,7 +75,13 @@ describe('container:replace on a real engine', () => {
     });
     expect(details.Config.Env).toContain(`PORT=${port}`);
     expect(details.HostConfig).toMatchObject({ NetworkMode: 'host', Init: true, Memory: 64 * 1024 * 1024, NanoCpus: 500_000_000 });
-    expect(details.Mounts).toEqual([expect.objectContaining({ Source: mountDir, Destination: '/config', RW: false })]);
+    expect(details.Mounts).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ Source: mountDir, Destination: '/config', RW: false }),
+        expect.objectContaining({ Source: join(host.configRoot, 'web'), Destination: '/www/tarmac', RW: false }),
+      ]),
+    );
+    expect(details.Mounts).toHaveLength(2);
 
     // The same command again (the agent died before journaling the end): nothing new.
     const repeat = await completed(host, v2Command);

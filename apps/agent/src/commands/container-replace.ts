@@ -3,6 +3,7 @@
 // stopped for a fast rollback), prune the oldest stopped ones, start the new one. If the
 // new one will not start, the old one is started again so the host keeps serving.
 import { createHash } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { z } from 'zod';
 import { CommandFailureReason, HOST_LABEL, MANAGED_LABEL, type ContainerReplace } from '../../../../libs/protocol/src/index.js';
@@ -17,6 +18,7 @@ import type { Logger } from '../logger.js';
 import { asFailure, CommandFailure, step } from './command-failure.js';
 import { pullImage } from './image-pull.js';
 import { planReplace } from './replace-plan.js';
+import { SERVICE_CONFIG_MOUNT, serviceConfigDir } from './switch-set.js';
 
 export type ContainerReplaceCommand = z.infer<typeof ContainerReplace>;
 
@@ -26,6 +28,8 @@ export interface ReplaceContext {
   /** `HostConfig.NetworkMode`: the agent's --container-network. */
   containerNetwork: string;
   keepStopped: number;
+  /** Absolute: `<configRoot>/<service>` is mounted read-only at SERVICE_CONFIG_MOUNT. */
+  configRoot: string;
   /** Labels the host adds to every container it creates (tests mark theirs). */
   extraLabels?: Record<string, string>;
   progress: (message: string) => void;
@@ -46,6 +50,10 @@ export const START_SETTLE_MS = 200;
 export async function runContainerReplace(command: ContainerReplaceCommand, context: ReplaceContext): Promise<ReplaceResult> {
   const { engine, progress } = context;
   await pullImage(command.image, context);
+  // A bind mount needs its source to exist; switches written later appear in it live.
+  await step(ContainerCreateFailed, `creating the config directory of ${command.service} failed`, () =>
+    mkdir(serviceConfigDir(context.configRoot, command.service), { recursive: true }),
+  );
   const creation = containerCreation(command, context);
   const existing = await step(ContainerCreateFailed, `listing the containers of ${command.service} failed`, () =>
     engine.listServiceContainers(context.hostname, command.service),
@@ -113,7 +121,7 @@ async function restart(engine: ContainerEngine, stopped: { id: string; name: str
 }
 
 /** The create options for the release's container; their hash decides whether an existing one can be reused. */
-export function containerCreation(command: ContainerReplaceCommand, context: Pick<ReplaceContext, 'hostname' | 'containerNetwork' | 'extraLabels'>): ContainerCreation {
+export function containerCreation(command: ContainerReplaceCommand, context: Pick<ReplaceContext, 'hostname' | 'containerNetwork' | 'configRoot' | 'extraLabels'>): ContainerCreation {
   const spec = command.container;
   const env = Object.entries(spec.env)
     .map(([name, value]) => `${name}=${value}`)
@@ -125,9 +133,11 @@ export function containerCreation(command: ContainerReplaceCommand, context: Pic
     RestartPolicy: { Name: 'no' },
     ...(spec.resources.memoryMb !== undefined ? { Memory: spec.resources.memoryMb * 1024 * 1024 } : {}),
     ...(spec.resources.cpus !== undefined ? { NanoCpus: Math.round(spec.resources.cpus * 1e9) } : {}),
-    ...(spec.mounts.length > 0
-      ? { Mounts: spec.mounts.map((m) => ({ Type: 'bind' as const, Source: m.source, Target: m.target, ReadOnly: m.readOnly })) }
-      : {}),
+    Mounts: [
+      // The service's config directory (switches), read-only: only the agent writes it.
+      { Type: 'bind' as const, Source: serviceConfigDir(context.configRoot, command.service), Target: SERVICE_CONFIG_MOUNT, ReadOnly: true },
+      ...spec.mounts.map((m) => ({ Type: 'bind' as const, Source: m.source, Target: m.target, ReadOnly: m.readOnly })),
+    ],
     ...(spec.privileged ? { Privileged: true } : {}),
     ...(spec.pidMode ? { PidMode: spec.pidMode } : {}),
   };

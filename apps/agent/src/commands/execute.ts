@@ -11,6 +11,7 @@ import { CommandFailure, type FailureReason } from './command-failure.js';
 import { runContainerReplace } from './container-replace.js';
 import { runHealthCheck } from './health-check.js';
 import { runImagePull } from './image-pull.js';
+import { runSwitchSet } from './switch-set.js';
 import { runTrafficDrain, runTrafficRestore } from './traffic.js';
 
 /** What the host gives every executor: its engine, its settings, its traffic switch. */
@@ -19,6 +20,8 @@ export interface HostFacilities {
   hostname: string;
   containerNetwork: string;
   keepStopped: number;
+  /** Absolute: holds each service's config directory, `<state-dir>/services`, mounted into its containers. */
+  configRoot: string;
   extraLabels?: Record<string, string>;
   traffic: Pick<TrafficState, 'set'>;
   trafficHook?: string;
@@ -60,6 +63,8 @@ function dispatch(command: Command, host: HostFacilities, controls: RunControls)
       return runTrafficRestore(command, traffic);
     case 'check:run':
       return runCheck(command, controls.progress);
+    case 'switch:set':
+      return runSwitchSet(command, host.configRoot);
     default:
       return unreachable(command);
   }

@@ -1,4 +1,6 @@
 // health:check and image:pull against the real engine and registry.
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import Docker from 'dockerode';
 import { HealthCheckCommand, type Command } from '../../../../libs/protocol/src/index.js';
 import { DockerContainerEngine } from '../container-engine.js';
@@ -15,6 +17,7 @@ const host: HostFacilities = {
   hostname: `health-${process.pid}`,
   containerNetwork: 'host',
   keepStopped: 2,
+  configRoot: join(tmpdir(), `tarmac-health-${process.pid}`, 'services'),
   extraLabels: TEST_CONTAINER_LABELS,
   traffic: { set: async () => undefined },
   logger: captureLogger().logger,

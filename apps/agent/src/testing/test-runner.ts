@@ -41,6 +41,7 @@ export async function openTestRunner(engineSocket: string, hostname: string, sta
     hostname,
     containerNetwork: 'host',
     keepStopped: 2,
+    configRoot: join(dir, 'services'),
     extraLabels: TEST_CONTAINER_LABELS,
     traffic: await TrafficState.load(dir),
     logger,

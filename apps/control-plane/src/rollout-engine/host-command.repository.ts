@@ -7,14 +7,15 @@ import type { Command, CommandDispatch } from '../../../../libs/protocol/src/ind
 export interface NewHostCommand {
   hostname: string;
   key: string;
-  rolloutId: string;
+  /** Null for a command outside any rollout (a switch:set). */
+  rolloutId: string | null;
   step: string;
   command: Command;
   deadlineAt: Date;
 }
 
 export interface ClosedCommand {
-  rolloutId: string;
+  rolloutId: string | null;
   hostname: string;
   step: string;
   seq: number;
@@ -100,7 +101,7 @@ export class HostCommandRepository {
     outcome: { status: 'completed'; result: unknown } | { status: 'failed' | 'abandoned'; reason: string; message: string },
     now: Date,
   ): Promise<ClosedCommand | undefined> {
-    const [rows]: [{ rollout_id: string; hostname: string; step: string; seq: string; sent_at: Date | null }[], number] = await tx.query(
+    const [rows]: [{ rollout_id: string | null; hostname: string; step: string; seq: string; sent_at: Date | null }[], number] = await tx.query(
       `UPDATE host_commands SET status = $3, result = $4, reason = $5, message = $6, finished_at = $7
         WHERE key = $1 AND hostname = $2 AND status IN ('pending', 'sent')
         RETURNING rollout_id, hostname, step, seq, sent_at`,

@@ -24,6 +24,6 @@ import { RolloutsController } from './rollouts.controller.js';
     RolloutMetrics,
     RolloutPreviewService,
   ],
-  exports: [RolloutEngine],
+  exports: [RolloutEngine, HostCommandRepository],
 })
 export class RolloutEngineModule {}

@@ -32,10 +32,12 @@ export type CommandReport =
   | { outcome: 'completed'; key: string; result: unknown }
   | { outcome: 'failed'; key: string; reason: string; message: string };
 
-interface Outgoing {
+/** A command written to a host's log, to send once its transaction has committed. */
+export interface OutgoingCommand {
   hostname: string;
   dispatch: CommandDispatch;
 }
+type Outgoing = OutgoingCommand;
 
 @Injectable()
 export class RolloutEngine {
@@ -79,9 +81,15 @@ export class RolloutEngine {
       }
       if (report.outcome === 'completed') this.metrics.commandsCompleted.inc();
       else this.metrics.commandsFailed.inc({ reason: report.reason });
+      if (closed.rolloutId === null) {
+        // Outside any rollout (a switch:set): nothing decides on it; closing it is all.
+        if (report.outcome === 'failed') this.logger.warn(`${report.key} on ${hostname} failed: ${report.reason}: ${report.message}`);
+        return;
+      }
+      const rolloutId = closed.rolloutId;
       await this.outbox.append(tx, DashboardEvent.HostStep, (seq) => ({
         seq,
-        rolloutId: closed.rolloutId,
+        rolloutId,
         hostname,
         step: closed.step,
         status: report.outcome,
@@ -92,7 +100,7 @@ export class RolloutEngine {
         report.outcome === 'completed'
           ? { type: 'command-completed', key: report.key }
           : { type: 'command-failed', key: report.key, reason: report.reason, message: report.message };
-      await this.decideIn(tx, closed.rolloutId, event, SYSTEM_ACTOR, outgoing, true);
+      await this.decideIn(tx, rolloutId, event, SYSTEM_ACTOR, outgoing, true);
     });
     this.afterCommit(outgoing);
   }
@@ -209,6 +217,11 @@ export class RolloutEngine {
       await this.lifecycle.onRolloutFinished(rollout.id, tx);
       return undefined;
     }
+  }
+
+  /** Sends commands another service wrote to the hosts' logs, once its transaction has committed. */
+  dispatchCommitted(outgoing: OutgoingCommand[]): void {
+    this.afterCommit(outgoing);
   }
 
   private afterCommit(outgoing: Outgoing[]): void {
