@@ -90,6 +90,12 @@ export class HostCommandRepository {
     ]);
   }
 
+  /** The rollout a command belongs to, if any (switch commands belong to none). */
+  async rolloutOf(tx: EntityManager, hostname: string, key: string): Promise<string | null> {
+    const rows: { rollout_id: string | null }[] = await tx.query('SELECT rollout_id FROM host_commands WHERE key = $1 AND hostname = $2', [key, hostname]);
+    return rows[0]?.rollout_id ?? null;
+  }
+
   /**
    * Closes an open command with the agent's report. Undefined when the key is unknown,
    * belongs to another host, or was closed already (a repeated report).

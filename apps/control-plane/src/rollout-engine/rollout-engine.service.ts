@@ -74,6 +74,10 @@ export class RolloutEngine {
         report.outcome === 'completed'
           ? { status: 'completed' as const, result: report.result }
           : { status: 'failed' as const, reason: report.reason, message: report.message };
+      // Rollout row first, then its commands: the order every decision locks in, so a
+      // report and a decision (a tick, an abort) cannot deadlock.
+      const owner = await this.commands.rolloutOf(tx, hostname, report.key);
+      if (owner) await this.rollouts.lock(tx, owner, true);
       const closed = await this.commands.close(tx, hostname, report.key, outcome, now);
       if (!closed) return; // repeated, late or unknown: already accounted for
       if (closed.sentAt) {
