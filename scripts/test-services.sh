@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Real services for the end-to-end tests: a throwaway PostgreSQL cluster, Podman
-# behind the Docker Engine API, a local registry, and two test images in it.
+# behind the Docker Engine API, a local registry, and the test images in it.
 #
 #   scripts/test-services.sh start    # idempotent; prints `export VAR=...` lines
 #   scripts/test-services.sh status   # exit 0 when every service answers
@@ -26,7 +26,7 @@ REGISTRY_ADDR=127.0.0.1:${TARMAC_TEST_REGISTRY_PORT:-5000}
 # registry there and stops it for an outage without disturbing the shared one.
 OUTAGE_REGISTRY_ADDR=127.0.0.1:${TARMAC_TEST_OUTAGE_REGISTRY_PORT:-5001}
 # Bump when the test images' contents change, so start rebuilds them.
-IMAGE_RECIPE=1
+IMAGE_RECIPE=2
 
 log() { printf 'test-services: %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -213,10 +213,34 @@ HTTPD_CMD='CMD ["/bin/sh","-c","exec /bin/httpd -f -p ${PORT:-18080} -h /www"]'
 # The :bad image: a release whose container exits at once (failed-health tests).
 BAD_CMD='CMD ["/bin/sh","-c","echo tarmac-test bad release: exiting >&2; exit 1"]'
 
-# A busybox-only image whose /www/index.html is "<version>"; it runs `cmd`
-# (default: httpd serving it on $PORT).
-build_image() { # version ref [cmd]
-  local version=$1 ref=$2 cmd=${3:-$HTTPD_CMD} dir=$STATE/images/$1 applet
+# The CGI /cgi-bin/app of every test image: answers <body> with 200, or 500 for about
+# <failing_percent>% of the requests, and writes one Common Log Format line per request
+# to stderr. busybox httpd writes no access log itself; with -f the CGI's stderr is the
+# container's stderr, so the lines reach the engine's log (agent signals read them).
+write_cgi() { # path body failing_percent
+  {
+    echo '#!/bin/sh'
+    printf "body='%s' failing_percent=%d\n" "$2" "$3"
+    cat <<'EOF'
+status=200 reason=OK
+if [ $((RANDOM % 100)) -lt "$failing_percent" ]; then
+  status=500 reason='Internal Server Error' body="$body: failed"
+fi
+# busybox gives IPv4 peers as [::ffff:a.b.c.d]; log the plain address.
+addr=${REMOTE_ADDR#[}; addr=${addr%]}; addr=${addr#::ffff:}
+printf '%s - - [%s] "%s %s HTTP/1.1" %s %s\n' "${addr:--}" "$(date '+%d/%b/%Y:%H:%M:%S %z')" \
+  "$REQUEST_METHOD" "$REQUEST_URI" "$status" $((${#body} + 1)) >&2
+printf 'Status: %s %s\r\nContent-Type: text/plain\r\n\r\n%s\n' "$status" "$reason" "$body"
+EOF
+  } >"$1"
+  chmod 755 "$1"
+}
+
+# A busybox-only image whose /www/index.html is "<version>" and whose /cgi-bin/app
+# answers "<version>" (500 for about <failing_percent>% of requests, default 0); it
+# runs `cmd` (default: httpd serving /www on $PORT).
+build_image() { # version ref [cmd] [failing_percent]
+  local version=$1 ref=$2 cmd=${3:-$HTTPD_CMD} failing=${4:-0} dir=$STATE/images/$1 applet
   local have
   have=$(podman image inspect --format '{{index .Labels "tarmac.test.recipe"}}' "$ref" 2>/dev/null || true)
   if [[ $have == "$IMAGE_RECIPE" ]]; then
@@ -224,12 +248,13 @@ build_image() { # version ref [cmd]
   fi
   log "building $ref"
   rm -rf "$dir"
-  mkdir -p "$dir/rootfs/bin" "$dir/rootfs/www" "$dir/rootfs/tmp"
+  mkdir -p "$dir/rootfs/bin" "$dir/rootfs/www/cgi-bin" "$dir/rootfs/tmp"
   cp /bin/busybox "$dir/rootfs/bin/busybox"
   for applet in $(/bin/busybox --list); do
     [[ $applet == busybox ]] || ln -s busybox "$dir/rootfs/bin/$applet"
   done
   echo "$version" >"$dir/rootfs/www/index.html"
+  write_cgi "$dir/rootfs/www/cgi-bin/app" "$version" "$failing"
   tar -C "$dir/rootfs" -cf "$dir/rootfs.tar" .
   podman import --quiet \
     --change "$cmd" \
@@ -259,7 +284,8 @@ write_env() {
   local name
   : >"$STATE/env.tmp"
   for name in TARMAC_TEST_DATABASE_URL TARMAC_TEST_ENGINE_SOCKET TARMAC_TEST_REGISTRY \
-    TARMAC_TEST_OUTAGE_REGISTRY TARMAC_TEST_IMAGE_V1 TARMAC_TEST_IMAGE_V2 TARMAC_TEST_IMAGE_BAD TARMAC_TEST_STATE_DIR \
+    TARMAC_TEST_OUTAGE_REGISTRY TARMAC_TEST_IMAGE_V1 TARMAC_TEST_IMAGE_V2 TARMAC_TEST_IMAGE_BAD TARMAC_TEST_IMAGE_FLAKY \
+    TARMAC_TEST_STATE_DIR \
     CONTAINERS_STORAGE_CONF CONTAINERS_CONF CONTAINERS_REGISTRIES_CONF; do
     # Single-quoted so both `eval` and scripts/test.mjs can read it back.
     printf "export %s='%s'\n" "$name" "${!name//\'/\'\\\'\'}" >>"$STATE/env.tmp"
@@ -286,13 +312,17 @@ cmd_start() {
   export TARMAC_TEST_IMAGE_V1=$REGISTRY_ADDR/tarmac-test/web:1
   export TARMAC_TEST_IMAGE_V2=$REGISTRY_ADDR/tarmac-test/web:2
   export TARMAC_TEST_IMAGE_BAD=$REGISTRY_ADDR/tarmac-test/web:bad
+  export TARMAC_TEST_IMAGE_FLAKY=$REGISTRY_ADDR/tarmac-test/web:flaky
   export TARMAC_TEST_STATE_DIR=$STATE
   build_image v1 "$TARMAC_TEST_IMAGE_V1"
   build_image v2 "$TARMAC_TEST_IMAGE_V2"
   build_image bad "$TARMAC_TEST_IMAGE_BAD" "$BAD_CMD"
+  # Serves, but about half of its /cgi-bin/app requests fail: signals tests.
+  build_image flaky "$TARMAC_TEST_IMAGE_FLAKY" "$HTTPD_CMD" 50
   push_image "$TARMAC_TEST_IMAGE_V1"
   push_image "$TARMAC_TEST_IMAGE_V2"
   push_image "$TARMAC_TEST_IMAGE_BAD"
+  push_image "$TARMAC_TEST_IMAGE_FLAKY"
 
   write_env
   log "ready (state: $STATE)"

@@ -209,7 +209,7 @@ preview:
   checks:
     - { name: page, type: http, path: /, expectStatus: 200 }
 ramp:
-  durationSeconds: 1
+  durationSeconds: 0
 batch:
   size: { count: 1 }
   minHealthyPercent: 0

@@ -28,7 +28,7 @@ describe('rollout on real containers', () => {
     const [p, tc1, tc2, tc3, yf1, yf2, yf3] = fleet.hosts.map((h) => h.hostname);
     expect(preview.body).toEqual({
       previewHosts: [p],
-      rampSeconds: 1,
+      rampSeconds: 0,
       waves: [
         { datacenter: 'tc', batches: [[tc1, tc2], [tc3]] },
         { datacenter: 'yf', batches: [[yf1, yf2], [yf3]] },

@@ -44,6 +44,8 @@ describe('services', () => {
         ...web.container,
         ports: [{ container: 8080, host: 18080, protocol: 'tcp' }],
         healthCheck: { ...web.container.healthCheck, expectStatus: 200 },
+        // How the agent reads its logs: Common Log Format access lines, the usual error words.
+        signals: { accessLog: 'common', jsonStatusField: 'status', jsonLatencyField: 'latencyMs', errorPatterns: ['ERROR', 'FATAL', 'panic:'] },
       },
       revision: 1,
       createdAt: expect.any(String),

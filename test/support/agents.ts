@@ -18,6 +18,8 @@ export interface AgentOptions {
   datacenter: string;
   labels?: Record<string, string>;
   engineSocket?: string;
+  /** More flags, as the agent takes them (e.g. `['--signal-interval', '1000']`). */
+  extraArgs?: string[];
 }
 
 export interface RootAgentOptions extends AgentOptions {
@@ -52,6 +54,7 @@ function agentArgs(options: AgentOptions): string[] {
     '--log-level', 'debug',
   ];
   for (const [key, value] of Object.entries(options.labels ?? {})) args.push('--label', `${key}=${value}`);
+  args.push(...(options.extraArgs ?? []));
   return args;
 }
 

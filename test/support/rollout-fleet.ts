@@ -33,7 +33,10 @@ export interface RolloutFleetOptions {
   /** Host counts per datacenter, in rollout order; the first datacenter also gets `preview` preview hosts. */
   datacenters: Record<string, number>;
   preview: number;
+  /** The control plane's environment, on top of the fleet's. */
   env?: Record<string, string>;
+  /** More flags for every agent. */
+  agentArgs?: string[];
 }
 
 export class RolloutFleet {
@@ -47,10 +50,11 @@ export class RolloutFleet {
     readonly database: TestDatabase,
     readonly port: number,
     private readonly env: Record<string, string>,
+    private readonly agentArgs: string[],
   ) {}
 
   static async start(options: RolloutFleetOptions): Promise<RolloutFleet> {
-    const fleet = new RolloutFleet(await createTestDatabase(), await freePort(), options.env ?? {});
+    const fleet = new RolloutFleet(await createTestDatabase(), await freePort(), options.env ?? {}, options.agentArgs ?? []);
     try {
       await fleet.setUp(options);
       return fleet;
@@ -130,12 +134,13 @@ export class RolloutFleet {
       token: this.agentTokens.get(hostname)!,
       hostname,
       datacenter: host.datacenter,
+      extraArgs: this.agentArgs,
     });
     return host.agent;
   }
 
   /** The agent's journal: one object per line (started, finished, reported). */
-  journal(hostname: string): { event: string; key: string; type?: string; outcome?: string }[] {
+  journal(hostname: string): { event: string; key: string; type?: string; outcome?: string; at?: string }[] {
     const text = readFileSync(join(this.host(hostname).agent!.stateDir, 'commands.jsonl'), 'utf8');
     return text.split('\n').filter(Boolean).map((line) => JSON.parse(line));
   }
@@ -168,7 +173,7 @@ export class RolloutFleet {
       releases: [{ service: 'web', image }],
       targetDatacenters: [...new Set(this.hosts.map((h) => h.datacenter))],
       preview: { hosts: { count: this.hosts.filter((h) => h.pool === 'preview').length || 1 }, checks: [{ name: 'page', type: 'http', path: '/', expectStatus: 200 }] },
-      ramp: { durationSeconds: 1 },
+      ramp: { durationSeconds: 0 },
       batch: { size: { count: 2 }, minHealthyPercent: 50, pauseSeconds: 0 },
       autoRollback: false,
       rollback: { steps: [{ services: ['web'], what: 'code' }], dataCompatibility: { forwardCompatible: true, note: 'static pages' } },

@@ -13,6 +13,12 @@ export interface TestEnv {
   imageV1: string;
   /** The same, answering "v2". */
   imageV2: string;
+  /**
+   * Answers "flaky" on `/`; its `/cgi-bin/app` answers 500 to about half of the requests.
+   * Every test image's `/cgi-bin/app` writes one Common Log Format line per request to
+   * the container's log (stderr).
+   */
+  imageFlaky: string;
 }
 
 const NAMES = {
@@ -21,6 +27,7 @@ const NAMES = {
   registry: 'TARMAC_TEST_REGISTRY',
   imageV1: 'TARMAC_TEST_IMAGE_V1',
   imageV2: 'TARMAC_TEST_IMAGE_V2',
+  imageFlaky: 'TARMAC_TEST_IMAGE_FLAKY',
 } as const satisfies Record<keyof TestEnv, string>;
 
 let cached: TestEnv | undefined;
@@ -43,6 +50,7 @@ export function testEnv(): TestEnv {
     registry: read(NAMES.registry),
     imageV1: read(NAMES.imageV1),
     imageV2: read(NAMES.imageV2),
+    imageFlaky: read(NAMES.imageFlaky),
   };
   return cached;
 }

@@ -34,6 +34,7 @@ describe('loadConfig', () => {
       lbHost: '0.0.0.0',
       lbPort: 9180,
       keepStopped: 2,
+      signalIntervalMs: 5_000,
     });
   });
 
@@ -60,6 +61,11 @@ describe('loadConfig', () => {
       keepStopped: 0,
       trafficHook: '/usr/local/bin/lb-hook',
     });
+  });
+
+  it('reads the signal interval from its flag and variable', () => {
+    expect(config([], { ...required, TARMAC_SIGNAL_INTERVAL_MS: '2000' }).signalIntervalMs).toBe(2_000);
+    expect(config(['--signal-interval', '500'], { ...required, TARMAC_SIGNAL_INTERVAL_MS: '2000' }).signalIntervalMs).toBe(500);
   });
 
   it('lets flags win over variables', () => {
@@ -94,6 +100,7 @@ describe('loadConfig', () => {
       lbHost: '0.0.0.0',
       lbPort: 9180,
       keepStopped: 2,
+      signalIntervalMs: 5_000,
     });
   });
 
@@ -132,6 +139,8 @@ describe('loadConfig', () => {
     [['--lb-port', 'http'], {}, /^--lb-port: Invalid input: expected number/],
     [['--keep-stopped=-1'], {}, /^--keep-stopped: Too small/],
     [[], { TARMAC_TRAFFIC_HOOK: 'hook.sh' }, /^TARMAC_TRAFFIC_HOOK: must be an absolute path/],
+    [['--signal-interval', '499'], {}, /^--signal-interval: Too small/],
+    [[], { TARMAC_SIGNAL_INTERVAL_MS: '1.5' }, /^TARMAC_SIGNAL_INTERVAL_MS: Invalid input: expected int/],
   ])('refuses %j %j naming the source', (argv, env, message) => {
     const found = problems(argv, { ...required, ...env });
     expect(found).toHaveLength(1);
@@ -161,6 +170,7 @@ describe('loadConfig', () => {
       'TARMAC_LB_PORT',
       'TARMAC_LOG_LEVEL',
       'TARMAC_SERVER_URL',
+      'TARMAC_SIGNAL_INTERVAL_MS',
       'TARMAC_TRAFFIC_HOOK',
     ]);
   });

@@ -30,6 +30,8 @@ export interface AgentConfig {
   keepStopped: number;
   /** Absolute path of a program run as `<hook> <service> serving|drained` after each traffic change. */
   trafficHook?: string;
+  /** Milliseconds between two signals samples of the host's containers. */
+  signalIntervalMs: number;
 }
 
 /** Each setting: its flag, its environment variable, and its schema. */
@@ -95,6 +97,12 @@ const SETTINGS = {
     env: 'TARMAC_TRAFFIC_HOOK',
     schema: z.string().startsWith('/', 'must be an absolute path to a program').optional(),
   },
+  signalIntervalMs: {
+    flag: 'signal-interval',
+    env: 'TARMAC_SIGNAL_INTERVAL_MS',
+    // Below half a second the probes and log reads of a busy host would overlap.
+    schema: z.coerce.number<string>().int().min(500).max(3_600_000).default(5_000),
+  },
 } as const;
 
 type SettingKey = keyof typeof SETTINGS;
@@ -141,6 +149,11 @@ Every option can also be set with its environment variable; the flag wins.
                                                 serving|drained after each traffic
                                                 change (no shell); a failure fails
                                                 the traffic command
+  --signal-interval MS    TARMAC_SIGNAL_INTERVAL_MS
+                                                milliseconds between two samples of
+                                                every container's health, restarts,
+                                                CPU, memory and log (default 5000,
+                                                at least 500)
   --help                                        show this text
 
 Exit codes: 0 stopped by SIGTERM/SIGINT, 1 container engine unreachable, state
@@ -216,6 +229,7 @@ function parseFlags(argv: readonly string[]): Record<string, string | string[] |
         'lb-port': { type: 'string' },
         'keep-stopped': { type: 'string' },
         'traffic-hook': { type: 'string' },
+        'signal-interval': { type: 'string' },
         help: { type: 'boolean' },
       },
     });

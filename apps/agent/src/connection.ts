@@ -3,7 +3,8 @@
 // when a refusal means retrying is pointless. Transport drops are retried by socket.io;
 // refusals by the server (handshake middleware, forced disconnects) by our own backoff.
 // Commands go to the CommandRunner; their reports come back through here, only once the
-// host is registered in the current session.
+// host is registered in the current session. So do signals samples, which are never
+// queued: one that cannot be sent now is dropped.
 import { io, type Socket } from 'socket.io-client';
 import type { z } from 'zod';
 import {
@@ -13,6 +14,8 @@ import {
   FATAL_HANDSHAKE_REFUSALS,
   HostHeartbeatAck,
   HostRegisterAck,
+  HostSignalsAck,
+  SIGNALS_EVENT,
   PROTOCOL_VERSION,
   AgentAckRefusal,
   CommandEvent,
@@ -21,6 +24,7 @@ import {
   type Ack,
   type AgentHandshake,
   type AgentToServerEvents,
+  type HostSignals,
   type ServerToAgentEvents,
 } from '../../../libs/protocol/src/index.js';
 import { Backoff, type BackoffPolicy } from './backoff.js';
@@ -30,6 +34,7 @@ import type { EngineIdentity } from './engine-facts.js';
 import type { Engine } from './engine.js';
 import { buildHeartbeat, buildRegistration, observeEngine, type EngineObservation, type HostIdentity } from './host-report.js';
 import type { Logger } from './logger.js';
+import type { SignalsDelivery } from './signals/signal-collector.js';
 
 export interface AgentConnectionOptions {
   /** Base URL (origin) of the control plane. */
@@ -214,6 +219,15 @@ export class AgentConnection {
     if (ack.ok) return { kind: 'acknowledged' };
     if (ack.code === 'NO_ACK') return { kind: 'undelivered' };
     return { kind: 'refused', code: ack.code, message: ack.message };
+  }
+
+  /** Sends one signals sample in the registered session; the caller logs what became of it. */
+  async sendSignals(signals: HostSignals): Promise<SignalsDelivery> {
+    const session = this.session;
+    if (this.registeredSession !== session) return { kind: 'not-registered' };
+    const ack = await this.request(session, SIGNALS_EVENT, signals, HostSignalsAck);
+    if (ack === undefined) return { kind: 'not-registered' };
+    return ack.ok ? { kind: 'acknowledged' } : { kind: 'refused', code: ack.code, message: ack.message };
   }
 
   /**

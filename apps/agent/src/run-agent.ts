@@ -9,6 +9,7 @@ import { DockerContainerEngine } from './container-engine.js';
 import { DockerEngine } from './engine.js';
 import { startLbServer, type LbServer } from './lb-server.js';
 import type { Logger } from './logger.js';
+import { SignalCollector } from './signals/signal-collector.js';
 import { TrafficState } from './traffic-state.js';
 import { createLogger, type LogSink } from './logger.js';
 import { readAgentVersion } from './agent-version.js';
@@ -79,12 +80,20 @@ export async function runAgent(options: RunAgentOptions): Promise<number> {
     return ExitCode.EngineUnreachable;
   }
   const { journal, lb, runner } = local;
-  const release = async () => {
-    await runner.stop();
-    await Promise.all([lb.close(), journal.close()]);
-  };
 
   return new Promise<number>((resolve) => {
+    // Samples go out only while registered; the connection drops them otherwise.
+    const signals = new SignalCollector({
+      engine: new DockerContainerEngine(config.engineSocket),
+      hostname: config.hostname,
+      intervalMs: config.signalIntervalMs,
+      deliver: (sample) => connection.sendSignals(sample),
+      logger,
+    });
+    const release = async () => {
+      await Promise.all([signals.stop(), runner.stop()]);
+      await Promise.all([lb.close(), journal.close()]);
+    };
     const connection = new AgentConnection({
       ...options.tuning,
       serverUrl: config.serverUrl,
@@ -109,6 +118,7 @@ export async function runAgent(options: RunAgentOptions): Promise<number> {
     };
     options.shutdown.addEventListener('abort', onShutdown, { once: true });
     connection.start();
+    signals.start();
   });
 }
 

@@ -9,8 +9,9 @@ import type { Command, CommandContext, OptionSpec, Output } from './command.js';
 import { fleetCommands } from './commands/fleet.commands.js';
 import { planCommands } from './commands/plan.commands.js';
 import { rolloutCommands } from './commands/rollout.commands.js';
+import { trafficCommands } from './commands/traffic.commands.js';
 
-export const COMMANDS: Command[] = [...fleetCommands, ...planCommands, ...rolloutCommands];
+export const COMMANDS: Command[] = [...fleetCommands, ...planCommands, ...rolloutCommands, ...trafficCommands];
 
 const GLOBAL_OPTIONS: Record<string, OptionSpec> = {
   server: { type: 'string', value: 'URL', description: 'control plane URL (else TARMAC_SERVER, else the config file)' },

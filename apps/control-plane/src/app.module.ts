@@ -19,6 +19,7 @@ import { SchedulerModule } from './scheduler/scheduler.module.js';
 import { ServicesModule } from './services/services.module.js';
 import { SwitchesModule } from './switches/switches.module.js';
 import { SummariesModule } from './summaries/summaries.module.js';
+import { TrafficModule } from './traffic/traffic.module.js';
 import { UsersModule } from './users/users.module.js';
 import { WebModule } from './web/web.module.js';
 
@@ -44,6 +45,7 @@ export class AppModule {
         UsersModule,
         ServicesModule,
         SwitchesModule,
+        TrafficModule,
         DatacentersModule,
         WebModule,
       ],

@@ -8,6 +8,7 @@ export * from './plan-validation.js';
 export * from './content-hash.js';
 export * from './container-policy.js';
 export * from './summary-rules.js';
+export * from './traffic-shift.js';
 export * from './schedule.js';
 export * from './freeze.js';
 export * from './job-retry.js';

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { ackSchema } from './ack.js';
 import type { CommandCompleted, CommandDispatch, CommandFailed, CommandProgress } from './commands.js';
+import type { HostSignals } from './signals.js';
 import { DatacenterName, EngineFacts, EngineStatus, Hostname, Labels, ManagedContainer } from './host.js';
 
 export const AGENTS_NAMESPACE = '/agents';
@@ -86,6 +87,7 @@ export interface AgentToServerEvents {
   'command:progress': (payload: CommandProgress, ack: AgentAckCallback) => void;
   'command:completed': (payload: CommandCompleted, ack: AgentAckCallback) => void;
   'command:failed': (payload: CommandFailed, ack: AgentAckCallback) => void;
+  'host:signals': (payload: HostSignals, ack: AgentAckCallback) => void;
 }
 
 export interface ServerToAgentEvents {

@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { ackSchema } from './ack.js';
 import { PreviewCheck } from './plan.js';
-import { ContainerSpec, HealthCheck, ServiceName } from './service.js';
+import { ContainerSpec, HealthCheck, isConfigFilePath, ServiceName } from './service.js';
 import { SwitchName } from './switch.js';
 
 /**
@@ -43,14 +43,23 @@ export const HealthCheckCommand = z.strictObject({
   withinMs: z.number().int().min(100).max(600_000),
 });
 
+/**
+ * Whose decision a drain is: `host` (a rollout taking this host out while it updates) or
+ * `datacenter` (an operator or a rollback moving the service's traffic off the whole
+ * datacenter). The host serves only while neither holds it drained.
+ */
+export const TrafficScope = z.enum(['host', 'datacenter']);
+export type TrafficScope = z.infer<typeof TrafficScope>;
+
 export const TrafficDrain = z.strictObject({
   type: z.literal('traffic:drain'),
   service: ServiceName,
+  scope: TrafficScope.default('host'),
   /** How long in-flight requests get after the load balancer sees 503. */
   waitMs: z.number().int().min(0).max(600_000),
 });
 
-export const TrafficRestore = z.strictObject({ type: z.literal('traffic:restore'), service: ServiceName });
+export const TrafficRestore = z.strictObject({ type: z.literal('traffic:restore'), service: ServiceName, scope: TrafficScope.default('host') });
 
 export const CheckRun = z.strictObject({
   type: z.literal('check:run'),
@@ -60,10 +69,22 @@ export const CheckRun = z.strictObject({
   check: PreviewCheck,
 });
 
+/**
+ * Makes `config/` in the service's config directory hold exactly these files, as one
+ * switch (a new directory, then an atomic link swap). `version: null` removes `config/`:
+ * the release it goes back to had no config files.
+ */
+export const ConfigWrite = z.strictObject({
+  type: z.literal('config:write'),
+  service: ServiceName,
+  version: z.number().int().positive().nullable(),
+  files: z.record(z.string().refine(isConfigFilePath, 'must be a relative config file path'), z.string()),
+});
+
 /** Sets `switches/<name>` in the service's config directory to `on` or `off`; outside any rollout. */
 export const SwitchSet = z.strictObject({ type: z.literal('switch:set'), service: ServiceName, name: SwitchName, enabled: z.boolean() });
 
-export const Command = z.discriminatedUnion('type', [ImagePull, ContainerReplace, HealthCheckCommand, TrafficDrain, TrafficRestore, CheckRun, SwitchSet]);
+export const Command = z.discriminatedUnion('type', [ImagePull, ContainerReplace, HealthCheckCommand, TrafficDrain, TrafficRestore, CheckRun, SwitchSet, ConfigWrite]);
 export type Command = z.infer<typeof Command>;
 export type CommandType = Command['type'];
 
@@ -93,6 +114,7 @@ export const CommandFailureReason = {
   AgentLost: 'AGENT_LOST',
   /** The host's --traffic-hook program failed; the agent's /lb/<service> status did change. */
   TrafficHookFailed: 'TRAFFIC_HOOK_FAILED',
+  ConfigWriteFailed: 'CONFIG_WRITE_FAILED',
 } as const;
 
 export const CommandProgress = z.strictObject({ key: CommandKey, message: z.string().max(2000) });

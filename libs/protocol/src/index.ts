@@ -11,3 +11,4 @@ export * from './summary.js';
 export * from './switch.js';
 export * from './commands.js';
 export * from './rollout.js';
+export * from './signals.js';

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { RolloutRecord } from './summary.js';
 
-export const ROLLOUT_STATUSES = ['pending', 'running', 'paused', 'succeeded', 'failed', 'aborted'] as const;
+export const ROLLOUT_STATUSES = ['pending', 'running', 'paused', 'rolling_back', 'succeeded', 'failed', 'aborted', 'rolled_back'] as const;
 export const RolloutStatus = z.enum(ROLLOUT_STATUSES);
 
 export const Reason = z.object({ code: z.string(), message: z.string() });
@@ -23,7 +23,7 @@ export type HostStepView = z.infer<typeof HostStepView>;
 
 export const RolloutView = RolloutRecord.extend({
   status: RolloutStatus,
-  /** `preview`, `ramp`, `observe`, `batch`, `pause`, `gate`, `done`. */
+  /** `preview`, `ramp`, `observe`, `batch`, `pause`, `gate`, `rollback`, `done`. */
   stage: z.string(),
   datacenter: z.string().nullable(),
   /** 1-based batch number within the datacenter, and how many it has. */
@@ -31,6 +31,27 @@ export const RolloutView = RolloutRecord.extend({
   waitingUntil: z.iso.datetime().nullable(),
   reason: Reason.nullable(),
   intents: z.object({ pause: IntentView.optional(), abort: IntentView.optional() }),
+  /** The judgment window in progress or last concluded: the ramp, or the pause after a batch. */
+  judgment: z
+    .object({
+      scope: z.string(),
+      until: z.iso.datetime(),
+      evaluations: z.number().int(),
+      lastVerdict: z.enum(['pass', 'fail', 'inconclusive']).nullable(),
+      result: z.enum(['pass', 'fail', 'inconclusive']).nullable(),
+    })
+    .nullable(),
+  rollback: z
+    .object({
+      by: z.string(),
+      at: z.iso.datetime(),
+      reason: z.string(),
+      automatic: z.boolean(),
+      /** 1-based step being run, of how many the plan declares; null once done. */
+      step: z.object({ number: z.number().int(), of: z.number().int(), services: z.array(z.string()), what: z.string() }).nullable(),
+      groups: z.array(z.object({ name: z.string(), hosts: z.array(z.string()) })),
+    })
+    .nullable(),
   hosts: z.array(HostStepView),
   finishedAt: z.string().nullable(),
 });
@@ -66,3 +87,58 @@ export const RolloutWatchAck = z.discriminatedUnion('ok', [
   z.object({ ok: z.literal(true), data: RolloutChange.extend({ seq: z.number().int().nonnegative() }) }),
   z.object({ ok: z.literal(false), code: z.string(), message: z.string() }),
 ]);
+
+/** `POST /api/v1/rollouts/:id/rollback`. */
+export const RollbackRequest = z.strictObject({
+  reason: z.string().trim().min(1, 'say why the rollout is rolled back').max(2000),
+  /** Required when the plan declares its data not forward-compatible: going back may lose data. */
+  confirmDataLoss: z.boolean().default(false),
+});
+export type RollbackRequest = z.infer<typeof RollbackRequest>;
+
+const JudgmentFigures = z.object({
+  newRequests: z.number(),
+  oldRequests: z.number(),
+  newErrorRatio: z.number(),
+  oldErrorRatio: z.number(),
+  new5xxRatio: z.number(),
+  old5xxRatio: z.number(),
+  newHealthFailures: z.number(),
+  newRestarts: z.number(),
+});
+
+/** `GET /api/v1/rollouts/:id/analysis`: every evaluation with its figures, and the signals behind them. */
+export const RolloutAnalysis = z.object({
+  rolloutId: z.string(),
+  thresholds: z.record(z.string(), z.number()).nullable(),
+  releases: z.array(z.object({ service: z.string(), release: z.string() })),
+  judgments: z.array(
+    z.object({
+      scope: z.string(),
+      at: z.iso.datetime(),
+      verdict: z.enum(['pass', 'fail', 'inconclusive']),
+      conclusion: z.enum(['pass', 'fail', 'inconclusive']).nullable(),
+      reasons: z.array(z.string()),
+      figures: JudgmentFigures,
+    }),
+  ),
+  /** Signals since the rollout started, per service, release and datacenter; `new` marks this rollout's releases. */
+  signals: z.array(
+    z.object({
+      service: z.string(),
+      release: z.string(),
+      datacenter: z.string(),
+      new: z.boolean(),
+      hosts: z.number().int(),
+      requests: z.number(),
+      status5xx: z.number(),
+      errorLines: z.number(),
+      healthFailures: z.number(),
+      restarts: z.number(),
+      meanLatencyMs: z.number().nullable(),
+      meanCpuPercent: z.number().nullable(),
+      maxMemoryBytes: z.number().nullable(),
+    }),
+  ),
+});
+export type RolloutAnalysis = z.infer<typeof RolloutAnalysis>;

@@ -34,6 +34,7 @@ describe('service protocol', () => {
       resources: {},
       healthCheck: { ...http, expectStatus: 200 },
       mounts: [{ source: '/srv/a', target: '/a', readOnly: true }],
+      signals: { accessLog: 'common', jsonStatusField: 'status', jsonLatencyField: 'latencyMs', errorPatterns: ['ERROR', 'FATAL', 'panic:'] },
     });
   });
 

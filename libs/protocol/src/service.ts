@@ -3,6 +3,7 @@
 // Shape only: policy that depends on the control plane's configuration (privileged
 // containers, host PID namespace, bind-mount allow-list) is libs/domain's container-policy.
 import { z } from 'zod';
+import { SignalSources } from './signals.js';
 
 /** A lowercase DNS label: the name also ends up in container names and hostnames. */
 export const ServiceName = z
@@ -88,6 +89,8 @@ export const ContainerSpec = z
       })
       .default({}),
     healthCheck: HealthCheck,
+    /** How the agent reads requests and errors from the container's logs. */
+    signals: SignalSources.default(SignalSources.parse({})),
     privileged: z.boolean().optional(),
     pidMode: z.string().max(200).optional(),
     mounts: z.array(Mount).max(64).default([]),

@@ -8,8 +8,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { z } from 'zod';
 import { CommandFailureReason, HOST_LABEL, MANAGED_LABEL, type ContainerReplace } from '../../../../libs/protocol/src/index.js';
 import {
+  HEALTH_LABEL,
   RELEASE_LABEL,
   SERVICE_LABEL,
+  SIGNALS_LABEL,
   SPEC_HASH_LABEL,
   type ContainerCreation,
   type ContainerEngine,
@@ -157,6 +159,9 @@ export function containerCreation(command: ContainerReplaceCommand, context: Pic
       [SERVICE_LABEL]: command.service,
       [RELEASE_LABEL]: command.release,
       [SPEC_HASH_LABEL]: specHash,
+      // How to observe the container (signals), kept on it so an agent restart loses nothing.
+      [HEALTH_LABEL]: JSON.stringify(spec.healthCheck),
+      [SIGNALS_LABEL]: JSON.stringify(spec.signals),
     },
     hostConfig,
   };

@@ -8,6 +8,7 @@ import type { Logger } from '../logger.js';
 import type { TrafficState } from '../traffic-state.js';
 import { runCheck } from './check-run.js';
 import { CommandFailure, type FailureReason } from './command-failure.js';
+import { runConfigWrite } from './config-write.js';
 import { runContainerReplace } from './container-replace.js';
 import { runHealthCheck } from './health-check.js';
 import { runImagePull } from './image-pull.js';
@@ -65,6 +66,8 @@ function dispatch(command: Command, host: HostFacilities, controls: RunControls)
       return runCheck(command, controls.progress);
     case 'switch:set':
       return runSwitchSet(command, host.configRoot);
+    case 'config:write':
+      return runConfigWrite(command, host.configRoot);
     default:
       return unreachable(command);
   }

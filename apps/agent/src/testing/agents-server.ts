@@ -1,5 +1,5 @@
 // For agent tests: a real socket.io 4.8 server implementing just enough of the control
-// plane's /agents namespace (handshake refusals, register, heartbeat) to watch an agent
+// plane's /agents namespace (handshake refusals, register, heartbeat, signals) to watch an agent
 // talk to it. It parses with the same protocol schemas as the control plane. Commands:
 // dispatch() sends one to every connected agent; reports are recorded and acked unless
 // `ackReports` is off (a control plane that never answers).
@@ -18,6 +18,8 @@ import {
   HandshakeRefusal,
   HostHeartbeat,
   HostRegistration,
+  HostSignals,
+  SIGNALS_EVENT,
   describeIssues,
   ok,
   refuse,
@@ -28,6 +30,7 @@ export type Received =
   | { type: 'connected'; socketId: string; hostname: string }
   | { type: 'register'; socketId: string; payload: HostRegistration }
   | { type: 'heartbeat'; socketId: string; payload: HostHeartbeat }
+  | { type: 'signals'; socketId: string; payload: HostSignals }
   | { type: 'progress'; socketId: string; payload: CommandProgress }
   | { type: 'completed'; socketId: string; payload: CommandCompleted }
   | { type: 'failed'; socketId: string; payload: CommandFailed }
@@ -73,6 +76,13 @@ export class AgentsTestServer {
         if (!parsed.success) return this.invalid(socket.id, AgentEvent.Heartbeat, describeIssues(parsed.error), ack);
         if (!registered) return ack(refuse(AgentAckRefusal.NotRegistered, 'register first'));
         this.received.push({ type: 'heartbeat', socketId: socket.id, payload: parsed.data });
+        ack(ok({}));
+      });
+      socket.on(SIGNALS_EVENT, (payload: unknown, ack: AgentAckCallback) => {
+        const parsed = HostSignals.safeParse(payload);
+        if (!parsed.success) return this.invalid(socket.id, SIGNALS_EVENT, describeIssues(parsed.error), ack);
+        if (!registered) return ack(refuse(AgentAckRefusal.NotRegistered, 'register first'));
+        this.received.push({ type: 'signals', socketId: socket.id, payload: parsed.data });
         ack(ok({}));
       });
       socket.on(CommandEvent.Progress, (payload: unknown, ack: AgentAckCallback) => {

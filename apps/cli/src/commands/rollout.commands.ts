@@ -1,6 +1,6 @@
 // Rollouts from a terminal: start one, steer it (pause, resume, abort), look at it,
 // watch it live; and the service switches a plan declares.
-import type { RolloutView } from '../../../../libs/protocol/src/index.js';
+import type { RolloutAnalysis, RolloutView } from '../../../../libs/protocol/src/index.js';
 import { ExitCode, UsageError } from '../cli-errors.js';
 import { printJson, printTable, stringOption, type Command, type Output } from '../command.js';
 import { watchRollout } from '../watch/rollout-watcher.js';
@@ -67,6 +67,50 @@ export const rolloutCommands: Command[] = [
   intentCommand('pause', 'pause: steps in flight finish, nothing new starts'),
   intentCommand('resume', 'resume a paused rollout; failed host steps are retried'),
   intentCommand('abort', 'abort: no further host is touched'),
+  {
+    words: ['rollout', 'rollback'],
+    args: 'ID',
+    positionals: 1,
+    options: {
+      message: { type: 'string', short: 'm', value: 'REASON', description: 'why, recorded with the rollback', required: true },
+      'confirm-data-loss': { type: 'boolean', description: "needed when the plan declares its data not forward-compatible" },
+    },
+    summary: "roll back: the plan's rollback steps in order, datacenters in reverse, each host to its last stable release",
+    async run(context) {
+      const body = { reason: stringOption(context, 'message')!, confirmDataLoss: context.values['confirm-data-loss'] === true };
+      const rollout = await (await context.api()).post<RolloutView>(`/api/v1/rollouts/${id(context.positionals[0]!)}/rollback`, { json: body });
+      if (context.json) printJson(context.stdout, rollout);
+      else context.stdout.write(`${headline(rollout)}\n`);
+      return ExitCode.Ok;
+    },
+  },
+  {
+    words: ['rollout', 'analysis'],
+    args: 'ID',
+    positionals: 1,
+    read: true,
+    summary: 'the judgments of a rollout with their figures, and the signals of its services per release and datacenter',
+    async run(context) {
+      const analysis = await (await context.api()).get<RolloutAnalysis>(`/api/v1/rollouts/${id(context.positionals[0]!)}/analysis`);
+      if (context.json) {
+        printJson(context.stdout, analysis);
+        return ExitCode.Ok;
+      }
+      const pct = (value: number) => `${(value * 100).toFixed(2)}%`;
+      printTable(
+        context.stdout,
+        ['AT', 'SCOPE', 'VERDICT', 'CONCLUSION', 'NEW REQ', 'NEW 5XX', 'OLD 5XX', 'NEW ERR', 'REASONS'],
+        analysis.judgments.map((j) => [j.at, j.scope, j.verdict, j.conclusion ?? '-', String(j.figures.newRequests), pct(j.figures.new5xxRatio), pct(j.figures.old5xxRatio), pct(j.figures.newErrorRatio), j.reasons.join('; ')]),
+      );
+      context.stdout.write('\n');
+      printTable(
+        context.stdout,
+        ['SERVICE', 'RELEASE', 'DATACENTER', 'NEW', 'HOSTS', 'REQUESTS', '5XX', 'ERRORS', 'HEALTH FAIL', 'RESTARTS', 'LATENCY MS'],
+        analysis.signals.map((s) => [s.service, s.release, s.datacenter, s.new ? 'yes' : 'no', String(s.hosts), String(s.requests), String(s.status5xx), String(s.errorLines), String(s.healthFailures), String(s.restarts), s.meanLatencyMs === null ? '-' : s.meanLatencyMs.toFixed(1)]),
+      );
+      return ExitCode.Ok;
+    },
+  },
   {
     words: ['rollout', 'show'],
     args: 'ID',

@@ -27,6 +27,8 @@ const rollout = (overrides: Partial<RolloutView> = {}): RolloutView => ({
   waitingUntil: null,
   reason: null,
   intents: {},
+  judgment: null,
+  rollback: null,
   hosts: [host('p1', 'ramp', 'done'), host('tc-1', 'wave tc', 'running', 'wave-tc:replace:web'), host('tc-2', 'wave tc', 'waiting')],
   finishedAt: null,
   ...overrides,

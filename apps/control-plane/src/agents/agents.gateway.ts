@@ -22,6 +22,8 @@ import {
   CommandProgress,
   HostHeartbeat,
   HostRegistration,
+  HostSignals,
+  SIGNALS_EVENT,
   type Ack,
   type HostRegistered,
 } from '../../../../libs/protocol/src/index.js';
@@ -33,6 +35,7 @@ import type { AgentConnection } from '../hosts/host.service.js';
 import { HostService } from '../hosts/host.service.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { RolloutEngine } from '../rollout-engine/rollout-engine.service.js';
+import { SignalsService } from '../signals/signals.service.js';
 import { AgentSockets, agentTokenRoom, hostRoom } from './agent-sockets.js';
 
 interface AgentSocketData {
@@ -54,6 +57,7 @@ export class AgentsGateway implements OnGatewayInit<Namespace>, OnGatewayConnect
     private readonly sockets: AgentSockets,
     private readonly metrics: MetricsService,
     private readonly engine: RolloutEngine,
+    private readonly signals: SignalsService,
     @Inject(CONFIG) private readonly config: Config,
   ) {}
 
@@ -165,6 +169,17 @@ export class AgentsGateway implements OnGatewayInit<Namespace>, OnGatewayConnect
       const heartbeat = parsePayload(HostHeartbeat, payload, AgentEvent.Heartbeat);
       this.requireRegistered(socket);
       await this.hosts.heartbeat(socket.data.connection, heartbeat);
+      return {};
+    });
+  }
+
+  @SubscribeMessage(SIGNALS_EVENT)
+  signalsReport(@ConnectedSocket() socket: AgentSocket, @MessageBody() payload: unknown): Promise<Ack<object>> {
+    this.metrics.agentMessages.inc({ type: SIGNALS_EVENT });
+    return toAck(async () => {
+      const signals = parsePayload(HostSignals, payload, SIGNALS_EVENT);
+      this.requireRegistered(socket);
+      await this.signals.ingest(socket.data.connection.hostname, signals);
       return {};
     });
   }

@@ -14,6 +14,8 @@ describe('control-plane configuration', () => {
       stepTimeoutMs: 180_000,
       batchTimeoutMs: 1_800_000,
       drainWaitMs: 2_000,
+      judgmentIntervalMs: 10_000,
+      signalRetentionHours: 72,
       reviewCutoffHour: 18,
       timeZone: 'UTC',
       mountAllowList: [],

@@ -22,6 +22,8 @@ export const ConfigEnvSchema = z.object({
   TARMAC_STEP_TIMEOUT_MS: integer(1000, 3_600_000).default(180_000),
   TARMAC_BATCH_TIMEOUT_MS: integer(1000, 86_400_000).default(1_800_000),
   TARMAC_DRAIN_WAIT_MS: integer(0, 600_000).default(2_000),
+  TARMAC_JUDGMENT_INTERVAL_MS: integer(1000, 3_600_000).default(10_000),
+  TARMAC_SIGNAL_RETENTION_HOURS: integer(1, 8760).default(72),
   TARMAC_REVIEW_CUTOFF_HOUR: integer(0, 23).default(18),
   TARMAC_TIME_ZONE: z
     .string()
@@ -52,6 +54,10 @@ export interface Config {
   batchTimeoutMs: number;
   /** How long a drained host keeps serving in-flight requests before its container is replaced. */
   drainWaitMs: number;
+  /** How often a judgment window evaluates the signals it has gathered. */
+  judgmentIntervalMs: number;
+  /** Signal samples older than this are deleted. */
+  signalRetentionHours: number;
   /** Code review must be requested before this hour of the working day before launch... */
   reviewCutoffHour: number;
   /** ...in this time zone. */
@@ -92,6 +98,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     stepTimeoutMs: e.TARMAC_STEP_TIMEOUT_MS,
     batchTimeoutMs: e.TARMAC_BATCH_TIMEOUT_MS,
     drainWaitMs: e.TARMAC_DRAIN_WAIT_MS,
+    judgmentIntervalMs: e.TARMAC_JUDGMENT_INTERVAL_MS,
+    signalRetentionHours: e.TARMAC_SIGNAL_RETENTION_HOURS,
     reviewCutoffHour: e.TARMAC_REVIEW_CUTOFF_HOUR,
     timeZone: e.TARMAC_TIME_ZONE,
     mountAllowList: e.TARMAC_MOUNT_ALLOW_LIST,

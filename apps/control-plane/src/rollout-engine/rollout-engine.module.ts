@@ -3,6 +3,9 @@ import { AgentSocketsModule } from '../agents/agent-sockets.module.js';
 import { EventsModule } from '../dashboard/events.module.js';
 import { RolloutsModule } from '../rollouts/rollouts.module.js';
 import { ServicesModule } from '../services/services.module.js';
+import { SignalsModule } from '../signals/signals.module.js';
+import { HostReleaseRepository } from './host-release.repository.js';
+import { RolloutAnalysisService } from './rollout-analysis.service.js';
 import { HostCommandRepository } from './host-command.repository.js';
 import { RolloutEnginePoller } from './rollout-engine.poller.js';
 import { RolloutEngine } from './rollout-engine.service.js';
@@ -13,11 +16,13 @@ import { RolloutStateRepository } from './rollout-state.repository.js';
 import { RolloutsController } from './rollouts.controller.js';
 
 @Module({
-  imports: [AgentSocketsModule, EventsModule, RolloutsModule, ServicesModule],
+  imports: [AgentSocketsModule, EventsModule, RolloutsModule, ServicesModule, SignalsModule],
   controllers: [RolloutsController],
   providers: [
     HostCommandRepository,
+    HostReleaseRepository,
     RolloutStateRepository,
+    RolloutAnalysisService,
     RolloutSpecBuilder,
     RolloutEngine,
     RolloutEnginePoller,

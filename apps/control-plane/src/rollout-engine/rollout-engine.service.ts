@@ -5,9 +5,12 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import {
+  Conflict,
   decide,
   DomainError,
   initialRolloutState,
+  INTENTS,
+  judgmentDue,
   NotFound,
   ROLLOUT_TERMINAL,
   type Decision,
@@ -23,7 +26,9 @@ import { DashboardPublisher } from '../dashboard/dashboard-publisher.js';
 import { EventOutboxRepository } from '../dashboard/event-outbox.repository.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { RolloutLifecycle } from '../rollouts/rollout-lifecycle.service.js';
+import { SignalRepository } from '../signals/signal.repository.js';
 import { HostCommandRepository } from './host-command.repository.js';
+import { HostReleaseRepository } from './host-release.repository.js';
 import { RolloutSpecBuilder } from './rollout-spec.builder.js';
 import { RolloutStateRepository, type EngineRollout } from './rollout-state.repository.js';
 import { toRolloutView } from './rollout-view.js';
@@ -47,6 +52,8 @@ export class RolloutEngine {
     private readonly db: DataSource,
     private readonly rollouts: RolloutStateRepository,
     private readonly commands: HostCommandRepository,
+    private readonly hostReleases: HostReleaseRepository,
+    private readonly signals: SignalRepository,
     private readonly specs: RolloutSpecBuilder,
     private readonly audit: AuditLogRepository,
     private readonly outbox: EventOutboxRepository,
@@ -150,19 +157,24 @@ export class RolloutEngine {
       if (wait) throw new NotFound('rollout', rolloutId);
       return undefined;
     }
-    // An ended rollout never changes again, whoever ended it; a person's intent on it is
-    // still decided, so it gets its refusal.
-    const intent = event.type === 'pause' || event.type === 'resume' || event.type === 'abort';
-    if (!intent && (ROLLOUT_TERMINAL as readonly string[]).includes(rollout.status)) return toRolloutView(rollout);
+    // An ended rollout never changes on its own again; a person's intent on it is still
+    // decided, so it gets its refusal (or, for a rollback, its way).
+    if (!INTENTS.includes(event.type) && (ROLLOUT_TERMINAL as readonly string[]).includes(rollout.status)) return toRolloutView(rollout);
     const now = this.clock.now();
     const spec = rollout.spec ?? (await this.buildSpec(tx, rollout, now));
     if (!spec) return toRolloutView((await this.rollouts.lock(tx, rolloutId))!);
     const before: RolloutState = rollout.state ?? initialRolloutState();
+    if (event.type === 'rollback') await this.refuseIfSuperseded(tx, rollout, spec);
+    // Time passing in a judged window: the evaluation that is due, from the signals received since the last one.
+    if (event.type === 'tick' && judgmentDue(before, now.getTime())) event = await this.signalsEvent(tx, spec, before, now);
     const decision = decide(spec, before, event, now.getTime());
     if (rollout.spec && !changed(before, decision)) return toRolloutView(rollout);
 
-    const finished = ROLLOUT_TERMINAL.includes(decision.state.status) && !ROLLOUT_TERMINAL.includes(before.status);
-    await this.rollouts.save(tx, rollout.id, { spec, state: decision.state, finished }, now);
+    const terminal = (status: string) => (ROLLOUT_TERMINAL as readonly string[]).includes(status);
+    const finished = terminal(decision.state.status) && !terminal(before.status);
+    const reopened = !terminal(decision.state.status) && terminal(before.status);
+    await this.rollouts.save(tx, rollout.id, { spec, state: decision.state, finished, reopened }, now);
+    await this.recordJudgments(tx, rollout.id, decision, now);
     const dispatches = await this.commands.appendMany(
       tx,
       decision.commands.map((command) => ({ ...command, rolloutId: rollout.id, deadlineAt: new Date(command.deadlineAt) })),
@@ -185,26 +197,65 @@ export class RolloutEngine {
     const waitingFor = Object.values(decision.state.hosts).flatMap((host) => (host.phase === 'running' && host.key ? [host.key] : []));
     await this.commands.abandonOpen(tx, rollout.id, waitingFor, now);
     await this.record(tx, rollout.id, rollout.planId, event, actor, decision, now);
-    const view = toRolloutView({ ...rollout, spec, state: decision.state, updatedAt: now, finishedAt: finished ? now : rollout.finishedAt });
+    const finishedAt = finished ? now : reopened ? null : rollout.finishedAt;
+    const view = toRolloutView({ ...rollout, spec, state: decision.state, updatedAt: now, finishedAt });
     await this.outbox.append(tx, DashboardEvent.RolloutUpdated, (seq) => ({ seq, rollout: view }));
     if (finished) {
       this.metrics.rolloutsFinished.inc({ status: decision.state.status });
+      if (decision.state.status === 'succeeded') await this.hostReleases.recordSucceeded(tx, rollout.id, spec, decision.state, now);
+      if (decision.state.status === 'rolled_back') await this.hostReleases.recordRolledBack(tx, rollout.id, spec, decision.state, now);
       await this.lifecycle.onRolloutFinished(rollout.id, tx);
     }
     return view;
   }
 
-  /** People's intents and every automatic decision go to the audit log with their reasons. */
+  /** People's intents and every automatic decision go to the audit log with their reasons (and a judgment's figures). */
   private async record(tx: EntityManager, rolloutId: string, planId: string, event: RolloutEvent, actor: Actor, decision: Decision, now: Date) {
     const base = { entityType: 'rollout', entityId: rolloutId, planId, at: now };
-    if (event.type === 'pause' || event.type === 'resume' || event.type === 'abort') {
-      const action = { pause: 'rollout.paused', resume: 'rollout.resumed', abort: 'rollout.aborted' }[event.type];
+    if (event.type === 'pause' || event.type === 'resume' || event.type === 'abort' || event.type === 'rollback') {
+      const action = { pause: 'rollout.paused', resume: 'rollout.resumed', abort: 'rollout.aborted', rollback: 'rollout.rollback-requested' }[event.type];
       const reason = event.type === 'resume' ? null : (event.reason ?? null);
-      await this.audit.record(tx, { ...base, actor, action, reason, after: { status: decision.state.status } });
+      const after = event.type === 'rollback' ? { status: decision.state.status, confirmDataLoss: event.confirmDataLoss === true } : { status: decision.state.status };
+      await this.audit.record(tx, { ...base, actor, action, reason, after });
     }
+    const judged = decision.judgments.at(-1);
     for (const note of decision.notes) {
       if (note.code === 'HOST_DONE') continue;
-      await this.audit.record(tx, { ...base, actor: SYSTEM_ACTOR, action: `rollout.${note.code.toLowerCase().replace(/_/g, '-')}`, reason: note.message, after: note.hostname ? { hostname: note.hostname } : undefined });
+      const after = note.code.startsWith('JUDGMENT_') && judged ? { scope: judged.scope, reasons: judged.reasons, figures: judged.figures } : note.hostname ? { hostname: note.hostname } : undefined;
+      await this.audit.record(tx, { ...base, actor: SYSTEM_ACTOR, action: `rollout.${note.code.toLowerCase().replace(/_/g, '-')}`, reason: note.message, after });
+    }
+  }
+
+  private async recordJudgments(tx: EntityManager, rolloutId: string, decision: Decision, now: Date): Promise<void> {
+    for (const judgment of decision.judgments) {
+      await tx.query(
+        `INSERT INTO rollout_judgments (rollout_id, scope, at, verdict, conclusion, reasons, figures) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+        [rolloutId, judgment.scope, new Date(judgment.at), judgment.verdict, judgment.conclusion ?? null, JSON.stringify(judgment.reasons), JSON.stringify(judgment.figures)],
+      );
+    }
+    if (decision.judgments.length > 0) this.logger.debug(`rollout ${rolloutId}: ${decision.judgments.map((j) => `${j.scope} ${j.verdict}`).join(', ')} at ${now.toISOString()}`);
+  }
+
+  /** The signals of the judgment window since its last evaluation, as the event that evaluates them. */
+  private async signalsEvent(tx: EntityManager, spec: RolloutSpec, state: RolloutState, now: Date): Promise<RolloutEvent> {
+    const services = spec.releases.map((r) => r.service);
+    const releases = spec.releases.map((r) => r.release);
+    const window = await this.signals.window(tx, services, releases, new Date(state.judgment!.from), now);
+    return { type: 'signals', ...window };
+  }
+
+  /** A rollout a later one has taken over (same services, started after it) cannot be rolled back: its previous releases are stale. */
+  private async refuseIfSuperseded(tx: EntityManager, rollout: EngineRollout, spec: RolloutSpec): Promise<void> {
+    const rows: { id: string; status: string }[] = await tx.query(
+      `SELECT r.id, r.status FROM rollouts r JOIN plans p ON p.id = r.plan_id
+        WHERE r.id <> $1 AND r.created_at > $2 AND r.status NOT IN ('pending', 'rolled_back')
+          AND EXISTS (SELECT 1 FROM jsonb_array_elements(p.spec->'releases') AS rel WHERE rel->>'service' = ANY($3::text[]))
+        ORDER BY r.created_at LIMIT 1`,
+      [rollout.id, rollout.createdAt, spec.releases.map((r) => r.service)],
+    );
+    const later = rows[0];
+    if (later) {
+      throw new Conflict('ROLLOUT_SUPERSEDED', `rollout ${later.id} (${later.status}) has released the same services since; roll back that one instead`);
     }
   }
 

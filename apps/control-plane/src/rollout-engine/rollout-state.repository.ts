@@ -61,16 +61,17 @@ export class RolloutStateRepository {
   }
 
   async activeIds(): Promise<string[]> {
-    const rows: { id: string }[] = await this.db.query(`SELECT id FROM rollouts WHERE status IN ('pending', 'running', 'paused') ORDER BY created_at`);
+    const rows: { id: string }[] = await this.db.query(`SELECT id FROM rollouts WHERE status IN ('pending', 'running', 'paused', 'rolling_back') ORDER BY created_at`);
     return rows.map((row) => row.id);
   }
 
-  async save(tx: EntityManager, id: string, update: { spec: RolloutSpec; state: RolloutState; finished: boolean }, now: Date): Promise<void> {
+  /** `finished`: it has just ended (now); `reopened`: an ended rollout moves again (a rollback). */
+  async save(tx: EntityManager, id: string, update: { spec: RolloutSpec; state: RolloutState; finished: boolean; reopened: boolean }, now: Date): Promise<void> {
     await tx.query(
       `UPDATE rollouts SET spec = $2, state = $3, status = $4, reason = $5, updated_at = $6,
-              finished_at = CASE WHEN $7 THEN COALESCE(finished_at, $6) ELSE finished_at END
+              finished_at = CASE WHEN $7 THEN $6 WHEN $8 THEN NULL ELSE finished_at END
         WHERE id = $1`,
-      [id, update.spec, update.state, update.state.status, update.state.reason ? JSON.stringify(update.state.reason) : null, now, update.finished],
+      [id, update.spec, update.state, update.state.status, update.state.reason ? JSON.stringify(update.state.reason) : null, now, update.finished, update.reopened],
     );
   }
 }

@@ -1,5 +1,5 @@
 // How a rollout is shown: its unit as stage, datacenter and batch, and every host's step.
-import { batchesOf, hostSteps, type HostProgress, type RolloutSpec, type RolloutState } from '../../../../libs/domain/src/index.js';
+import { batchesOf, describeTask, hostSteps, type HostProgress, type RolloutSpec, type RolloutState } from '../../../../libs/domain/src/index.js';
 import type { HostStepView, RolloutView } from '../../../../libs/protocol/src/index.js';
 import type { EngineRollout } from './rollout-state.repository.js';
 
@@ -19,15 +19,20 @@ export function toRolloutView(rollout: EngineRollout): RolloutView {
     stage: state ? (unit!.kind) : 'pending',
     datacenter: wave?.datacenter ?? null,
     batch:
-      spec && unit && (unit.kind === 'batch' || unit.kind === 'pause')
+      spec && unit?.kind === 'batch'
         ? { number: unit.batch + 1, of: batchesOf(spec, unit.wave).length }
-        : null,
+        : // A pause follows the batch it is named after.
+          spec && unit?.kind === 'pause'
+          ? { number: unit.batch, of: batchesOf(spec, unit.wave).length }
+          : null,
     waitingUntil: unit && 'until' in unit ? new Date(unit.until).toISOString() : null,
     reason: state?.reason ?? null,
     intents: {
       ...(state?.intents.pause ? { pause: { ...state.intents.pause, at: iso(state.intents.pause.at)! } } : {}),
       ...(state?.intents.abort ? { abort: { ...state.intents.abort, at: iso(state.intents.abort.at)! } } : {}),
     },
+    judgment: judgmentView(state),
+    rollback: spec && state ? rollbackView(spec, state) : null,
     hosts: spec && state ? hostViews(spec, state) : [],
     createdAt: rollout.createdAt.toISOString(),
     updatedAt: rollout.updatedAt.toISOString(),
@@ -40,15 +45,42 @@ function hostViews(spec: RolloutSpec, state: RolloutState): HostStepView[] {
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([hostname, host]) => ({
       hostname,
-      task: host.task.kind === 'wave' || host.task.kind === 'gate' ? `${host.task.kind} ${host.task.datacenter}` : host.task.kind,
+      task: describeTask(host.task),
       phase: host.phase,
-      step: currentStep(spec, host),
+      step: currentStep(spec, hostname, host),
       attempt: host.attempt,
       updated: host.updated,
       reason: host.reason ?? null,
     }));
 }
 
-function currentStep(spec: RolloutSpec, host: HostProgress): string | null {
-  return host.phase === 'done' ? null : (hostSteps(spec, host.task)[host.stepIndex]?.id ?? null);
+function currentStep(spec: RolloutSpec, hostname: string, host: HostProgress): string | null {
+  return host.phase === 'done' ? null : (hostSteps(spec, host.task, hostname)[host.stepIndex]?.id ?? null);
+}
+
+function judgmentView(state: RolloutState | null): RolloutView['judgment'] {
+  const window = state?.judgment;
+  if (!window) return null;
+  return {
+    scope: window.scope,
+    until: new Date(window.until).toISOString(),
+    evaluations: window.evaluations.length,
+    lastVerdict: window.evaluations.at(-1)?.verdict ?? null,
+    result: window.result ?? null,
+  };
+}
+
+function rollbackView(spec: RolloutSpec, state: RolloutState): RolloutView['rollback'] {
+  const rollback = state.rollback;
+  if (!rollback) return null;
+  const unit = state.unit;
+  const declared = unit.kind === 'rollback' ? spec.rollback.steps[unit.step] : undefined;
+  return {
+    by: rollback.by,
+    at: new Date(rollback.at).toISOString(),
+    reason: rollback.reason,
+    automatic: rollback.automatic,
+    step: unit.kind === 'rollback' && declared ? { number: unit.step + 1, of: spec.rollback.steps.length, services: declared.services, what: declared.what } : null,
+    groups: rollback.groups,
+  };
 }

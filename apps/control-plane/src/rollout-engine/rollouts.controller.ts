@@ -2,10 +2,11 @@ import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/com
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { createZodDto } from 'nestjs-zod';
 import { z } from 'zod';
-import { RolloutStatus, StartPlanRequest, type RolloutPreview, type RolloutView } from '../../../../libs/protocol/src/index.js';
+import { RollbackRequest, RolloutStatus, StartPlanRequest, type RolloutAnalysis, type RolloutPreview, type RolloutView } from '../../../../libs/protocol/src/index.js';
 import { actorOf } from '../audit/actor.js';
 import { CurrentPrincipal, RequireRoles, type Principal } from '../auth/principal.js';
 import { PlanStartService } from '../rollouts/plan-start.service.js';
+import { RolloutAnalysisService } from './rollout-analysis.service.js';
 import { RolloutEngine } from './rollout-engine.service.js';
 import { RolloutPreviewService } from './rollout-preview.service.js';
 
@@ -13,6 +14,7 @@ class RolloutIdDto extends createZodDto(z.strictObject({ id: z.uuid('must be a r
 class PlanIdDto extends createZodDto(z.strictObject({ id: z.uuid('must be a plan id (UUID)') })) {}
 class StartRolloutDto extends createZodDto(StartPlanRequest.extend({ planId: z.uuid('must be a plan id (UUID)') })) {}
 class IntentDto extends createZodDto(z.strictObject({ reason: z.string().trim().max(2000).optional() })) {}
+class RollbackDto extends createZodDto(RollbackRequest) {}
 class RolloutQueryDto extends createZodDto(z.strictObject({ plan: z.uuid().optional(), status: RolloutStatus.optional() })) {}
 
 @ApiTags('rollouts')
@@ -23,7 +25,26 @@ export class RolloutsController {
     private readonly engine: RolloutEngine,
     private readonly starts: PlanStartService,
     private readonly previews: RolloutPreviewService,
+    private readonly analyses: RolloutAnalysisService,
   ) {}
+
+  @Post('rollouts/:id/rollback')
+  @HttpCode(200)
+  @RequireRoles('operator', 'dispatcher')
+  @ApiOperation({
+    summary: "Roll back: the plan's rollback steps in order, datacenters in reverse, each host back to its last stable release",
+    description: 'Refused (409) for a rollout a later one has superseded, one already rolled back, or a plan whose data is not forward-compatible without confirmDataLoss.',
+  })
+  async rollback(@Param() params: RolloutIdDto, @CurrentPrincipal() principal: Principal, @Body() body: RollbackDto): Promise<RolloutView> {
+    const event = { type: 'rollback' as const, by: principal.userName, reason: body.reason, confirmDataLoss: body.confirmDataLoss };
+    return (await this.engine.apply(params.id, event, actorOf(principal)))!;
+  }
+
+  @Get('rollouts/:id/analysis')
+  @ApiOperation({ summary: "The rollout's judgments with their figures, and its services' signals per release and datacenter" })
+  analysis(@Param() params: RolloutIdDto): Promise<RolloutAnalysis> {
+    return this.analyses.analysis(params.id);
+  }
 
   @Post('rollouts')
   @RequireRoles('operator', 'dispatcher')

@@ -31,8 +31,8 @@ export class ServiceConfigRepository {
     return toView({ ...row!, created_by: author.name });
   }
 
-  async find(service: string, version: number): Promise<ServiceConfigView | undefined> {
-    const rows: ConfigRow[] = await this.db.query(
+  async find(service: string, version: number, tx: EntityManager | DataSource = this.db): Promise<ServiceConfigView | undefined> {
+    const rows: ConfigRow[] = await tx.query(
       `SELECT c.service, c.version, c.files, u.name AS created_by, c.created_at
          FROM service_configs c LEFT JOIN users u ON u.id = c.created_by
         WHERE c.service = $1 AND c.version = $2`,

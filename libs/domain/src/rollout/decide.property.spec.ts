@@ -1,5 +1,6 @@
 // Invariants of the rollout over 1,000 random fleets, policies and event orders:
-// answers in any order, failures, lost hosts, deadlines, pauses, resumes and aborts.
+// answers in any order, failures, lost hosts, deadlines, pauses, resumes, aborts and
+// rollbacks (automatic, or asked for at any point, also after the end).
 import fc from 'fast-check';
 import { decide, type RolloutEvent } from './decide.js';
 import { fleetSpec, release } from './rollout-fixtures.js';
@@ -17,6 +18,7 @@ const specArbitrary: fc.Arbitrary<RolloutSpec> = fc
     checks: fc.integer({ min: 0, max: 1 }),
     services: fc.integer({ min: 1, max: 2 }),
     skipUnreachable: fc.boolean(),
+    autoRollback: fc.boolean(),
   })
   .map((f) =>
     fleetSpec({
@@ -28,8 +30,17 @@ const specArbitrary: fc.Arbitrary<RolloutSpec> = fc
       releases: f.services === 1 ? [release('web')] : [release('web'), release('worker')],
       skipUnreachable: f.skipUnreachable,
       stepTimeoutMs: 40_000,
+      autoRollback: f.autoRollback,
+      rollback: { steps: [{ services: ['worker'], what: 'code' }, { services: ['web'], what: 'code' }], forwardCompatible: true, note: 'none' },
     }),
-  );
+  )
+  .map((spec) => ({ ...spec, previous: previousReleases(spec) }));
+
+function previousReleases(spec: RolloutSpec): RolloutSpec['previous'] {
+  const hosts = [...spec.previewHosts, ...spec.waves.flatMap((wave) => wave.hosts)];
+  const before = (service: string) => ({ ...release(service), image: `127.0.0.1:5000/shop/${service}:1`, release: 'r1', config: null });
+  return Object.fromEntries(hosts.map((h) => [h, Object.fromEntries(spec.releases.map((r) => [r.service, before(r.service)]))]));
+}
 
 /** Each draw picks what the world does next; `pick` chooses among what is possible. */
 const worldArbitrary = fc.array(
@@ -56,6 +67,8 @@ function checkOutOfService(spec: RolloutSpec, state: RolloutState): void {
 describe('rollout invariants (property)', () => {
   it('hold for 1,000 random fleets, policies and event orders', () => {
     let succeeded = 0;
+    let rolledBack = 0;
+    const moving = (status: string) => status === 'running' || status === 'rolling_back';
 
     fc.assert(
       fc.property(specArbitrary, worldArbitrary, fc.oneof({ weight: 4, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.nat({ max: 800 }) }), (spec, world, abortAt) => {
@@ -71,8 +84,8 @@ describe('rollout invariants (property)', () => {
           decision = decide(spec, decision.state, event, now);
           // After a pause or an abort nothing new starts: a decision that does not leave
           // the rollout running sends nothing, and only a resume brings it back.
-          if (decision.state.status !== 'running') expect(decision.commands).toEqual([]);
-          if (before.status !== 'running' && event.type !== 'resume') expect(decision.commands).toEqual([]);
+          if (!moving(decision.state.status)) expect(decision.commands).toEqual([]);
+          if (!moving(before.status) && event.type !== 'resume' && event.type !== 'rollback') expect(decision.commands).toEqual([]);
           for (const command of decision.commands) {
             // A host skipped as unreachable is never touched again.
             expect(before.hosts[command.hostname]?.phase).not.toBe('skipped');
@@ -90,8 +103,13 @@ describe('rollout invariants (property)', () => {
 
         for (const [index, move] of world.entries()) {
           const status = decision.state.status;
-          if (['succeeded', 'failed', 'aborted'].includes(status)) break;
-          if (index === abortAt) apply({ type: 'abort', by: 'prop' });
+          const ended = ['succeeded', 'failed', 'aborted', 'rolled_back'].includes(status);
+          // Some ended rollouts are rolled back afterwards; the others stay as they ended.
+          if (ended && (decision.state.rollback || status === 'rolled_back' || move.pick % 4 !== 0)) break;
+          if (ended || (move.roll > 0.997 && !decision.state.rollback && status !== 'pending')) {
+            if (status === 'succeeded') succeeded++;
+            apply({ type: 'rollback', by: 'prop', reason: 'property' });
+          } else if (index === abortAt) apply({ type: 'abort', by: 'prop' });
           else if (move.roll < 0.02 && status === 'running') apply({ type: 'pause', by: 'prop' });
           else if (status === 'paused' && move.roll < 0.6) apply({ type: 'resume', by: 'prop' });
           else if (inFlight.length > 0 && move.roll < 0.85) {
@@ -115,6 +133,11 @@ describe('rollout invariants (property)', () => {
           }
         }
 
+        if (decision.state.status === 'rolled_back') {
+          rolledBack++;
+          // Back to what it was: every host this rollout drained serves again.
+          expect(Object.values(decision.state.hosts).every((h) => !h.outOfService || h.phase === 'skipped')).toBe(true);
+        }
         if (decision.state.status === 'succeeded') {
           succeeded++;
           // On success every target host was updated exactly once (skipped hosts aside).
@@ -130,5 +153,6 @@ describe('rollout invariants (property)', () => {
     );
     // Enough runs reach the end for the success invariants to mean something.
     expect(succeeded).toBeGreaterThan(100);
+    expect(rolledBack).toBeGreaterThan(100);
   });
 });

@@ -4,3 +4,4 @@ export * from './host-steps.js';
 export * from './rollout-spec.js';
 export * from './rollout-state.js';
 export * from './units.js';
+export * from './rollback.js';

@@ -1,11 +1,13 @@
 // Specs for rollout tests: a small, valid release and a fleet built from counts.
+import { DEFAULT_SIGNAL_SOURCES } from '../../../protocol/src/index.js';
 import type { RolloutRelease, RolloutSpec } from './rollout-spec.js';
 
 export const release = (service = 'web'): RolloutRelease => ({
   service,
+  role: 'frontend',
   image: `127.0.0.1:5000/shop/${service}:2`,
   release: 'r2',
-  container: { ports: [{ container: 18080, protocol: 'tcp' }], env: {}, resources: {}, mounts: [], healthCheck: { type: 'http', path: '/', port: 18080, expectStatus: 200, timeoutMs: 1000, intervalMs: 1000 } },
+  container: { ports: [{ container: 18080, protocol: 'tcp' }], env: {}, resources: {}, mounts: [], signals: DEFAULT_SIGNAL_SOURCES, healthCheck: { type: 'http', path: '/', port: 18080, expectStatus: 200, timeoutMs: 1000, intervalMs: 1000 } },
   healthCheck: { type: 'http', path: '/', port: 18080, expectStatus: 200, timeoutMs: 1000, intervalMs: 1000 },
   checkPort: 18080,
 });
@@ -27,6 +29,9 @@ export function fleetSpec(overrides: Partial<RolloutSpec> & { hostsPerDatacenter
     stepTimeoutMs: 120_000,
     batchTimeoutMs: 1_800_000,
     skipUnreachable: false,
+    autoRollback: false,
+    rollback: { steps: [{ services: ['web'], what: 'code' }], forwardCompatible: true, note: 'no schema change' },
+    previous: {},
     ...rest,
   };
 }

@@ -1,11 +1,14 @@
 // What a rollout persists: the unit being worked on, each host's place in its steps,
 // and the intents people recorded. Plain JSON, so it is stored as it is.
 import type { Command } from '../../../protocol/src/index.js';
+import type { Evaluation, Verdict } from '../judgment.js';
 import type { HostTask } from './host-steps.js';
 import type { Unit } from './units.js';
 
-export type RolloutStatus = 'pending' | 'running' | 'paused' | 'succeeded' | 'failed' | 'aborted';
-export const ROLLOUT_TERMINAL: readonly RolloutStatus[] = ['succeeded', 'failed', 'aborted'];
+export type RolloutStatus = 'pending' | 'running' | 'paused' | 'rolling_back' | 'succeeded' | 'failed' | 'aborted' | 'rolled_back';
+export const ROLLOUT_TERMINAL: readonly RolloutStatus[] = ['succeeded', 'failed', 'aborted', 'rolled_back'];
+/** Statuses in which the rollout issues commands. */
+export const ROLLOUT_MOVING: readonly RolloutStatus[] = ['running', 'rolling_back'];
 
 export interface Reason {
   code: string;
@@ -36,6 +39,31 @@ export interface HostProgress {
   updated: boolean;
 }
 
+/** The judgment of one observation window: the ramp, or the pause after a batch. */
+export interface JudgmentWindow {
+  /** `ramp`, or `<datacenter> batch <n>` for the pause after batch n. */
+  scope: string;
+  /** Signals are counted from here; each evaluation covers [from, at). */
+  from: number;
+  /** When the next evaluation is due (never after the window's end). */
+  dueAt: number;
+  /** Window end: the last evaluation is due then. */
+  until: number;
+  /** The evaluations so far, oldest first (the last `consecutiveFailures` are enough to conclude). */
+  evaluations: Evaluation[];
+  /** Set once concluded; `inconclusive` waits for a person to resume. */
+  result?: Verdict;
+}
+
+export interface RollbackState {
+  by: string;
+  at: number;
+  reason: string;
+  automatic: boolean;
+  /** The hosts this rollout touched, in the order they go back: datacenters in reverse, then the preview hosts. */
+  groups: { name: string; hosts: string[] }[];
+}
+
 export interface RolloutState {
   status: RolloutStatus;
   unit: Unit;
@@ -44,6 +72,8 @@ export interface RolloutState {
   hosts: Record<string, HostProgress>;
   intents: { pause?: Intent; abort?: Intent };
   reason?: Reason;
+  judgment?: JudgmentWindow;
+  rollback?: RollbackState;
 }
 
 export interface OutgoingCommand {
@@ -61,10 +91,19 @@ export interface Note {
   hostname?: string;
 }
 
+/** One evaluation made by a decision, to store with its figures. */
+export interface JudgmentRecord extends Evaluation {
+  scope: string;
+  at: number;
+  /** The window's conclusion, when this evaluation concluded it. */
+  conclusion?: Verdict;
+}
+
 export interface Decision {
   state: RolloutState;
   commands: OutgoingCommand[];
   notes: Note[];
+  judgments: JudgmentRecord[];
 }
 
 export const initialRolloutState = (): RolloutState => ({ status: 'pending', unit: { kind: 'preview' }, hosts: {}, intents: {} });

@@ -1,7 +1,7 @@
 // The order of work in a rollout: preview, ramp (restore, then observe), one wave per
-// datacenter in batches with pauses between them and the plan's checks between
+// datacenter in batches with a pause after each and the plan's checks between
 // datacenters, then done. A unit is the piece being worked on; the next one follows
-// from the spec alone.
+// from the spec alone. A rollback has units of its own (rollback.ts).
 import { planBatches, type RolloutSpec } from './rollout-spec.js';
 
 export type Unit =
@@ -9,8 +9,10 @@ export type Unit =
   | { kind: 'ramp' }
   | { kind: 'observe'; until: number }
   | { kind: 'batch'; wave: number; batch: number }
+  /** After batch `batch - 1` of the wave, before batch `batch` (which may be past the last). */
   | { kind: 'pause'; wave: number; batch: number; until: number }
   | { kind: 'gate'; wave: number }
+  | { kind: 'rollback'; step: number; group: number; batch: number }
   | { kind: 'done' };
 
 export function batchesOf(spec: RolloutSpec, wave: number): string[][] {
@@ -29,6 +31,7 @@ export function hostsOf(spec: RolloutSpec, unit: Unit, gateHost?: string): strin
       return gateHost ? [gateHost] : [];
     case 'observe':
     case 'pause':
+    case 'rollback':
     case 'done':
       return [];
   }
@@ -43,22 +46,24 @@ export function nextUnit(spec: RolloutSpec, unit: Unit, now: number): Unit {
       return { kind: 'observe', until: now + spec.rampMs };
     case 'observe':
       return firstBatchFrom(spec, 0);
-    case 'batch': {
-      if (unit.batch + 1 < batchesOf(spec, unit.wave).length) {
-        return spec.batch.pauseMs > 0
-          ? { kind: 'pause', wave: unit.wave, batch: unit.batch + 1, until: now + spec.batch.pauseMs }
-          : { kind: 'batch', wave: unit.wave, batch: unit.batch + 1 };
-      }
-      // The plan's checks run between datacenters, not after the last one.
-      return spec.checks.length > 0 && unit.wave + 1 < spec.waves.length ? { kind: 'gate', wave: unit.wave } : firstBatchFrom(spec, unit.wave + 1);
-    }
+    case 'batch':
+      // Every batch is followed by its pause, when the plan has one: the batch is judged then.
+      return spec.batch.pauseMs > 0 ? { kind: 'pause', wave: unit.wave, batch: unit.batch + 1, until: now + spec.batch.pauseMs } : afterBatch(spec, unit.wave, unit.batch + 1);
     case 'pause':
-      return { kind: 'batch', wave: unit.wave, batch: unit.batch };
+      return afterBatch(spec, unit.wave, unit.batch);
     case 'gate':
       return firstBatchFrom(spec, unit.wave + 1);
+    case 'rollback':
     case 'done':
       return unit;
   }
+}
+
+/** Batch `next` of the wave, or what follows the wave when it has no such batch. */
+function afterBatch(spec: RolloutSpec, wave: number, next: number): Unit {
+  if (next < batchesOf(spec, wave).length) return { kind: 'batch', wave, batch: next };
+  // The plan's checks run between datacenters, not after the last one.
+  return spec.checks.length > 0 && wave + 1 < spec.waves.length ? { kind: 'gate', wave } : firstBatchFrom(spec, wave + 1);
 }
 
 /** The first batch of the first wave from `wave` on that has hosts; done when none has. */

@@ -1,0 +1,82 @@
+// Datacenter traffic as stored, with the datacenters a service's traffic can be on: every
+// datacenter that has hosts, in rollout order (uncatalogued ones last, by name).
+import { Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import type { DatacenterTrafficView } from './datacenter-traffic.js';
+
+interface TrafficRow {
+  datacenter: string;
+  hosts: string[];
+  serving: boolean | null;
+  reason: string | null;
+  changed_by: string | null;
+  changed_at: Date | null;
+}
+
+const toView = (service: string, row: TrafficRow): DatacenterTrafficView => ({
+  service,
+  datacenter: row.datacenter,
+  serving: row.serving ?? true,
+  reason: row.reason,
+  changedBy: row.changed_by,
+  changedAt: row.changed_at?.toISOString() ?? null,
+  hosts: row.hosts,
+});
+
+@Injectable()
+export class DatacenterTrafficRepository {
+  constructor(private readonly db: DataSource) {}
+
+  /**
+   * Locks the service's row for the rest of the transaction (false: no such service).
+   * Every traffic change of a service takes this lock first, so two operators draining
+   * its last two serving datacenters at once are decided one after the other.
+   */
+  async lockService(tx: EntityManager, service: string): Promise<boolean> {
+    const rows: unknown[] = await tx.query('SELECT name FROM services WHERE name = $1 FOR NO KEY UPDATE', [service]);
+    return rows.length > 0;
+  }
+
+  async serviceExists(service: string): Promise<boolean> {
+    const rows: unknown[] = await this.db.query('SELECT 1 FROM services WHERE name = $1', [service]);
+    return rows.length > 0;
+  }
+
+  async datacenterCatalogued(tx: EntityManager | DataSource, datacenter: string): Promise<boolean> {
+    const rows: unknown[] = await tx.query('SELECT 1 FROM datacenters WHERE name = $1', [datacenter]);
+    return rows.length > 0;
+  }
+
+  /** Each datacenter that has hosts, with the service's traffic there. */
+  async list(service: string, tx: EntityManager | DataSource = this.db): Promise<DatacenterTrafficView[]> {
+    const rows: TrafficRow[] = await tx.query(
+      `WITH fleet AS (SELECT datacenter, array_agg(hostname ORDER BY hostname) AS hosts FROM hosts GROUP BY datacenter)
+       SELECT f.datacenter, f.hosts, t.serving, t.reason, t.changed_by, t.changed_at
+         FROM fleet f
+         LEFT JOIN datacenter_traffic t ON t.service = $1 AND t.datacenter = f.datacenter
+         LEFT JOIN datacenters d ON d.name = f.datacenter
+        ORDER BY d.rollout_order NULLS LAST, f.datacenter`,
+      [service],
+    );
+    return rows.map((row) => toView(service, row));
+  }
+
+  async upsert(tx: EntityManager, change: { service: string; datacenter: string; serving: boolean; reason: string; changedBy: string }, at: Date): Promise<void> {
+    await tx.query(
+      `INSERT INTO datacenter_traffic (service, datacenter, serving, reason, changed_by, changed_at) VALUES ($1, $2, $3, $4, $5, $6)
+       ON CONFLICT (service, datacenter) DO UPDATE
+         SET serving = EXCLUDED.serving, reason = EXCLUDED.reason, changed_by = EXCLUDED.changed_by, changed_at = EXCLUDED.changed_at`,
+      [change.service, change.datacenter, change.serving, change.reason, change.changedBy, at],
+    );
+  }
+
+  /** Rollouts running or paused whose plan releases the service: a shift is noted on each. */
+  async rolloutsReleasing(tx: EntityManager, service: string): Promise<{ rolloutId: string; planId: string }[]> {
+    const rows: { id: string; plan_id: string }[] = await tx.query(
+      `SELECT r.id, r.plan_id FROM rollouts r JOIN plans p ON p.id = r.plan_id
+        WHERE r.status IN ('running', 'paused') AND p.spec->'releases' @> jsonb_build_array(jsonb_build_object('service', $1::text))`,
+      [service],
+    );
+    return rows.map((row) => ({ rolloutId: row.id, planId: row.plan_id }));
+  }
+}

@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { RolloutEngineModule } from '../rollout-engine/rollout-engine.module.js';
+import { DatacenterTrafficRepository } from './datacenter-traffic.repository.js';
+import { TrafficController } from './traffic.controller.js';
+import { TrafficService } from './traffic.service.js';
+
+/** Datacenter traffic shifts (docs/traffic-shift.md). */
+@Module({
+  imports: [RolloutEngineModule],
+  controllers: [TrafficController],
+  providers: [DatacenterTrafficRepository, TrafficService],
+})
+export class TrafficModule {}

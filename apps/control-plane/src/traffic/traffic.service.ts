@@ -1,0 +1,108 @@
+// Datacenter traffic shifts: an operator drains a service's traffic off a datacenter, or
+// restores it. In one transaction, under the service's lock: the rule (a service keeps a
+// serving datacenter that has hosts; libs/domain), the stored state, the audit entries
+// (also on any rollout in progress that releases the service), and a traffic command
+// with scope `datacenter` in the log of every host of the datacenter. The commands go
+// out after commit. Asking for the state a datacenter already has changes nothing: no
+// commands, no audit entry, 200 with `changed: false`.
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { decideTrafficShift, DomainError, NotFound } from '../../../../libs/domain/src/index.js';
+import type { Command } from '../../../../libs/protocol/src/index.js';
+import { AuditLogRepository, type Actor } from '../audit/audit-log.repository.js';
+import { Clock } from '../common/clock.js';
+import { CONFIG } from '../common/core.module.js';
+import type { Config } from '../config/config.js';
+import { HostCommandRepository } from '../rollout-engine/host-command.repository.js';
+import { RolloutEngine, type OutgoingCommand } from '../rollout-engine/rollout-engine.service.js';
+import type { DatacenterTrafficChange, DatacenterTrafficResult, DatacenterTrafficView } from './datacenter-traffic.js';
+import { DatacenterTrafficRepository } from './datacenter-traffic.repository.js';
+
+/** An unanswered command is resent on reconnect; the deadline only bounds how long it counts as open. */
+const COMMAND_DEADLINE_MS = 10 * 60_000;
+
+@Injectable()
+export class TrafficService {
+  constructor(
+    private readonly db: DataSource,
+    private readonly traffic: DatacenterTrafficRepository,
+    private readonly commands: HostCommandRepository,
+    private readonly engine: RolloutEngine,
+    private readonly audit: AuditLogRepository,
+    private readonly clock: Clock,
+    @Inject(CONFIG) private readonly config: Config,
+  ) {}
+
+  async list(service: string): Promise<DatacenterTrafficView[]> {
+    if (!(await this.traffic.serviceExists(service))) throw new NotFound('service', service);
+    return this.traffic.list(service);
+  }
+
+  async set(actor: Actor, service: string, datacenter: string, change: DatacenterTrafficChange): Promise<DatacenterTrafficResult> {
+    const now = this.clock.now();
+    const outgoing: OutgoingCommand[] = [];
+    const result = await this.db.transaction(async (tx): Promise<DatacenterTrafficResult> => {
+      if (!(await this.traffic.lockService(tx, service))) throw new NotFound('service', service);
+      const datacenters = await this.traffic.list(service, tx);
+      const before = datacenters.find((d) => d.datacenter === datacenter);
+      if (!before) {
+        if (await this.traffic.datacenterCatalogued(tx, datacenter)) {
+          throw new DomainError('not_found', 'DATACENTER_HAS_NO_HOSTS', `datacenter ${JSON.stringify(datacenter)} has no hosts: no traffic of ${service} to shift there`);
+        }
+        throw new NotFound('datacenter', datacenter);
+      }
+      const facts = datacenters.map((d) => ({ datacenter: d.datacenter, serving: d.serving, hosts: d.hosts.length }));
+      if (decideTrafficShift(service, facts, { datacenter, serving: change.serving }) === 'unchanged') return { ...before, changed: false };
+
+      await this.traffic.upsert(tx, { service, datacenter, serving: change.serving, reason: change.reason, changedBy: actor.name }, now);
+      const hosts = before.hosts;
+      const command: Command = change.serving
+        ? { type: 'traffic:restore', service, scope: 'datacenter' }
+        : { type: 'traffic:drain', service, scope: 'datacenter', waitMs: this.config.drainWaitMs };
+      // One id per shift: the key of each host's command, so a later shift is a new command.
+      const shiftId = randomUUID();
+      const dispatches = await this.commands.appendMany(
+        tx,
+        hosts.map((hostname) => ({
+          hostname,
+          key: `${shiftId}/${command.type}/${hostname}/1`,
+          rolloutId: null,
+          step: command.type,
+          command,
+          deadlineAt: new Date(now.getTime() + COMMAND_DEADLINE_MS),
+        })),
+        now,
+      );
+      dispatches.forEach((dispatch, i) => outgoing.push({ hostname: hosts[i]!, dispatch }));
+
+      const action = change.serving ? 'traffic.restored' : 'traffic.drained';
+      await this.audit.record(tx, {
+        actor,
+        action,
+        entityType: 'datacenter-traffic',
+        entityId: `${service}/${datacenter}`,
+        before: { serving: before.serving },
+        after: { serving: change.serving, hosts },
+        reason: change.reason,
+        at: now,
+      });
+      for (const rollout of await this.traffic.rolloutsReleasing(tx, service)) {
+        await this.audit.record(tx, {
+          actor,
+          action: `rollout.${action}`,
+          entityType: 'rollout',
+          entityId: rollout.rolloutId,
+          planId: rollout.planId,
+          before: { serving: before.serving },
+          after: { service, datacenter, serving: change.serving },
+          reason: change.reason,
+          at: now,
+        });
+      }
+      return { ...before, serving: change.serving, reason: change.reason, changedBy: actor.name, changedAt: now.toISOString(), changed: true };
+    });
+    this.engine.dispatchCommitted(outgoing);
+    return result;
+  }
+}
