@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import pg from 'pg';
 import { hashToken } from '../apps/control-plane/src/common/tokens.js';
 import { startControlPlane } from '../apps/control-plane/src/app.js';
+import { MIGRATIONS } from '../apps/control-plane/src/database/migrations/index.js';
 import { startTestControlPlane, type TestControlPlane } from './support/control-plane.js';
 
 describe('control plane HTTP surface', () => {
@@ -97,7 +98,9 @@ describe('control plane HTTP surface', () => {
   });
 
   it('runs migrations once: a restart on the same database applies none and keeps the admin token', async () => {
-    expect(cp.plane.database.appliedMigrations).toEqual(['Foundation1764200000000', 'ReleaseProcess1764300000000', 'RolloutEngine1764330000000', 'Switches1764340000000']);
+    // Every migration, in order, on a fresh database.
+    expect(cp.plane.database.appliedMigrations).toEqual(MIGRATIONS.map((migration) => migration.name));
+    expect(cp.plane.database.appliedMigrations[0]).toBe('Foundation1764200000000');
     const again = await startControlPlane({ ...cp.config, port: 0 });
     try {
       expect(again.database.appliedMigrations).toEqual([]);

@@ -2,7 +2,8 @@
 // in network namespaces and real Podman: the fleet and plans as people see them, a
 // rollout started through the API watched in the page until every host cell is done
 // (with the control plane killed and restarted on the way: the page catches up without
-// a reload and without missing an event), and a pause clicked in the page.
+// a reload and without missing an event), a pause clicked in the page, and the judgment
+// chart of a ramp followed by a rollback clicked in the page.
 import pg from 'pg';
 import type { Browser } from 'playwright-core';
 import { launchBrowser, openDashboard, screenshot, type DashboardPage } from './support/browser.js';
@@ -25,7 +26,7 @@ describe('dashboard in headless Chromium', () => {
   };
 
   beforeAll(async () => {
-    fleet = await RolloutFleet.start({ datacenters: { tc: 2, yf: 1 }, preview: 1 });
+    fleet = await RolloutFleet.start({ datacenters: { tc: 2, yf: 1 }, preview: 1, env: { TARMAC_JUDGMENT_INTERVAL_MS: '1000' } });
     browser = await launchBrowser();
   }, 180_000);
   afterAll(async () => {
@@ -152,5 +153,28 @@ describe('dashboard in headless Chromium', () => {
     await page.getByRole('button', { name: 'Confirm abort' }).click();
     await fleet.waitForStatus(id, ['aborted'], 15_000);
     await page.locator('[data-testid=rollout][data-status=aborted]').waitFor({ timeout: 10_000 });
+  }, 180_000);
+
+  it('charts the judgment of the ramp, then rolls the rollout back when Roll back is clicked', async () => {
+    // No traffic: each evaluation is inconclusive, and so is the ramp, which pauses.
+    const planId = await fleet.approvedPlan(tagOf(testEnv().imageV2), { title: 'web v2 judged', ramp: { durationSeconds: 4, thresholds: { minSamples: 10 } } });
+    const id = await fleet.startRollout(planId);
+    const { page } = await open('otto', `#/rollouts/${id}`);
+    await fleet.waitForStatus(id, ['paused'], 60_000);
+    const chart = page.locator('[data-testid=judgment-chart]');
+    await waitFor(async () => Number(await chart.getAttribute('data-points')) >= 3, { description: 'the evaluations charted', timeoutMs: 15_000, intervalMs: 100 });
+    expect(await chart.locator('circle.verdict-inconclusive').count()).toBe(Number(await chart.getAttribute('data-points')));
+    await page.locator('[data-testid=rollout-reason]', { hasText: 'JUDGMENT_INCONCLUSIVE' }).waitFor({ timeout: 10_000 });
+    await screenshot(page, 'web-rollout-judgment');
+
+    await page.getByLabel('reason').fill('nothing to judge by');
+    await page.getByRole('button', { name: 'Roll back' }).click();
+    await page.getByRole('button', { name: 'Confirm rollback' }).click();
+    const rolled = await fleet.waitForStatus(id, ['rolled_back'], 60_000);
+    expect(rolled.rollback).toMatchObject({ by: 'otto', reason: 'nothing to judge by', automatic: false });
+    await page.locator('[data-testid=rollout][data-status=rolled_back]').waitFor({ timeout: 10_000 });
+    await page.locator('[data-testid=event-log] li', { hasText: 'rollback-1:replace:web' }).first().waitFor({ timeout: 10_000 });
+    expect(await page.getByRole('button', { name: 'Roll back' }).count()).toBe(0);
+    await screenshot(page, 'web-rollout-rolled-back');
   }, 180_000);
 });

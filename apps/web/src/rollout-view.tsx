@@ -1,6 +1,6 @@
 // One rollout, live: where it is (stages and datacenter waves), a grid with a cell per
-// host coloured by its phase and showing its step, the event log with reasons, and
-// pause, resume and abort for the roles allowed to use them.
+// host coloured by its phase and showing its step, the judgment chart, the event log
+// with reasons, and pause, resume, abort and rollback for the roles allowed to use them.
 //
 // The grid's shape (preview hosts, each datacenter's batches) comes from the plan's dry
 // run; the rollout itself lists a host only once it has reached it, so hosts not yet
@@ -12,8 +12,9 @@ import { canSteerRollouts, type Api, type Me } from './api.js';
 import type { FeedState, LiveFeed, LogEntry } from './feed.js';
 import { clock, ErrorLine, Pill, shortId, startedBy, time } from './format.js';
 import { message, useLoad } from './hooks.js';
+import { JudgmentChart } from './judgment-chart.js';
 
-const TERMINAL = ['succeeded', 'failed', 'aborted'];
+const TERMINAL = ['succeeded', 'failed', 'aborted', 'rolled_back'];
 
 export function RolloutPage({ api, feed, state, id, me }: { api: Api; feed: LiveFeed; state: FeedState; id: string; me: Me }) {
   useEffect(() => feed.watch(id), [feed, id]);
@@ -40,6 +41,7 @@ export function RolloutPage({ api, feed, state, id, me }: { api: Api; feed: Live
       </div>
       <ErrorLine error={layout.error ? `the batch layout could not be read (${layout.error}); showing the hosts the rollout reached` : null} />
       <Grid view={view} layout={layout.data} />
+      <JudgmentChart api={api} view={view} />
       <Log entries={state.logs.get(id) ?? []} />
     </section>
   );
@@ -47,14 +49,20 @@ export function RolloutPage({ api, feed, state, id, me }: { api: Api; feed: Live
 
 function Stages({ view, layout }: { view: RolloutView; layout: RolloutPreview | undefined }) {
   const datacenters = layout?.waves.map((w) => w.datacenter) ?? [...new Set(view.hosts.flatMap((h) => (h.task.includes(' ') ? [h.task.split(' ')[1]!] : [])))];
-  const stages = ['preview', 'ramp', ...datacenters.map((dc) => `wave ${dc}`), 'done'];
+  const stages = ['preview', 'ramp', ...datacenters.map((dc) => `wave ${dc}`), ...(view.rollback ? ['rollback'] : []), 'done'];
   const current =
-    view.stage === 'preview' || view.stage === 'pending' ? 'preview' : view.stage === 'ramp' || view.stage === 'observe' ? 'ramp' : view.stage === 'done' ? 'done' : `wave ${view.datacenter}`;
+    view.stage === 'preview' || view.stage === 'pending'
+      ? 'preview'
+      : view.stage === 'ramp' || view.stage === 'observe'
+        ? 'ramp'
+        : view.stage === 'rollback' || view.stage === 'done'
+          ? view.stage
+          : `wave ${view.datacenter}`;
   const index = stages.indexOf(current);
   return (
     <ol class="stages">
       {stages.map((stage, i) => (
-        <li key={stage} class={i < index || (stage === 'done' && view.status === 'succeeded') ? 'past' : i === index ? `current status-${view.status}` : ''}>
+        <li key={stage} class={i < index || (stage === 'done' && TERMINAL.includes(view.status)) ? 'past' : i === index ? `current status-${view.status}` : ''}>
           {stage}
         </li>
       ))}
@@ -97,6 +105,12 @@ function Where({ view }: { view: RolloutView }) {
           {view.intents.pause.reason ? `: ${view.intents.pause.reason}` : ''}
         </span>
       ) : null}
+      {view.rollback ? (
+        <span class="intent" data-testid="rollback">
+          {view.rollback.automatic ? 'rolled back automatically' : `rollback by ${view.rollback.by}`} at {time(view.rollback.at)}: {view.rollback.reason}
+          {view.rollback.step ? ` · step ${view.rollback.step.number} of ${view.rollback.step.of} (${view.rollback.step.what}: ${view.rollback.step.services.join(', ')})` : ''}
+        </span>
+      ) : null}
       {view.intents.abort ? (
         <span class="intent">
           aborted by {view.intents.abort.by} at {time(view.intents.abort.at)}
@@ -109,29 +123,47 @@ function Where({ view }: { view: RolloutView }) {
 
 function Controls({ api, view }: { api: Api; view: RolloutView }) {
   const [reason, setReason] = useState('');
-  const [confirmAbort, setConfirmAbort] = useState(false);
+  const [confirm, setConfirm] = useState<'abort' | 'rollback' | null>(null);
+  const [dataLoss, setDataLoss] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const terminal = TERMINAL.includes(view.status);
-  const act = async (action: 'pause' | 'resume' | 'abort') => {
+  // Rollback is open until the rollout is rolled back or rolling back (the API says why otherwise).
+  const canRollBack = view.rollback === null && view.status !== 'pending';
+  const act = async (action: 'pause' | 'resume' | 'abort' | 'rollback') => {
     setBusy(true);
     setError(null);
     try {
+      const why = reason.trim() ? { reason: reason.trim() } : {};
+      const body = action === 'resume' ? {} : action === 'rollback' ? { ...why, confirmDataLoss: dataLoss } : why;
       // The page shows the result when the feed reports it, like every other change.
-      await api('POST', `/api/v1/rollouts/${view.id}/${action}`, action === 'resume' ? {} : reason.trim() ? { reason: reason.trim() } : {});
+      await api('POST', `/api/v1/rollouts/${view.id}/${action}`, body);
       setReason('');
-      setConfirmAbort(false);
+      setConfirm(null);
     } catch (failure) {
       setError(message(failure));
     } finally {
       setBusy(false);
     }
   };
-  if (terminal) return null;
+  if (terminal && !canRollBack) return null;
+  const confirming = (action: 'abort' | 'rollback', label: string) =>
+    confirm === action ? (
+      <>
+        <button class="danger" onClick={() => act(action)} disabled={busy}>
+          Confirm {action === 'rollback' ? 'rollback' : 'abort'}
+        </button>
+        <button onClick={() => setConfirm(null)}>Cancel</button>
+      </>
+    ) : (
+      <button class="danger" onClick={() => setConfirm(action)} disabled={busy}>
+        {label}
+      </button>
+    );
   return (
     <div class="controls">
-      <input placeholder="reason (optional)" value={reason} onInput={(e) => setReason((e.target as HTMLInputElement).value)} aria-label="reason" />
-      {view.status === 'paused' ? (
+      <input placeholder="reason (a rollback needs one)" value={reason} onInput={(e) => setReason((e.target as HTMLInputElement).value)} aria-label="reason" />
+      {terminal ? null : view.status === 'paused' ? (
         <button onClick={() => act('resume')} disabled={busy}>
           Resume
         </button>
@@ -140,18 +172,13 @@ function Controls({ api, view }: { api: Api; view: RolloutView }) {
           Pause
         </button>
       )}
-      {confirmAbort ? (
-        <>
-          <button class="danger" onClick={() => act('abort')} disabled={busy}>
-            Confirm abort
-          </button>
-          <button onClick={() => setConfirmAbort(false)}>Keep going</button>
-        </>
-      ) : (
-        <button class="danger" onClick={() => setConfirmAbort(true)} disabled={busy}>
-          Abort
-        </button>
-      )}
+      {terminal ? null : confirming('abort', 'Abort')}
+      {canRollBack ? confirming('rollback', 'Roll back') : null}
+      {confirm === 'rollback' ? (
+        <label class="muted">
+          <input type="checkbox" checked={dataLoss} onChange={(e) => setDataLoss((e.target as HTMLInputElement).checked)} /> confirm data loss (plans whose data is not forward-compatible)
+        </label>
+      ) : null}
       <ErrorLine error={error} />
     </div>
   );

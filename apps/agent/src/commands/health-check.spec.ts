@@ -50,8 +50,9 @@ describe('health:check on a real engine', () => {
   it('runs a command check in the service container: exit 0 passes, anything else fails', async () => {
     const port = await freePort();
     await run(replaceCommand({ service: 'cmd', release: 'r1', image: v1, port }));
+    // Timeouts with room: an exec through Podman can take most of a second on a busy machine.
     const check = (command: string[]) =>
-      HealthCheckCommand.parse({ type: 'health:check', service: 'cmd', withinMs: 600, check: { type: 'command', command, timeoutMs: 500, intervalMs: 500 } });
+      HealthCheckCommand.parse({ type: 'health:check', service: 'cmd', withinMs: 2_500, check: { type: 'command', command, timeoutMs: 2_000, intervalMs: 2_000 } });
     expect(await run(check(['/bin/true']))).toEqual({ outcome: 'completed', result: { attempts: 1, status: 0 } });
     expect(await run(check(['/bin/sh', '-c', 'echo not ready >&2; exit 3']))).toEqual({
       outcome: 'failed',
