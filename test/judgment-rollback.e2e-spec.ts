@@ -146,7 +146,7 @@ describe('judgment and rollback on real containers', () => {
       { roles: ['processor'], what: 'config' as const },
       { roles: ['frontend'], what: 'config' as const },
       { roles: ['processor'], what: 'code' as const },
-      { roles: ['frontend'], what: 'code' as const },
+      { roles: ['frontend'], what: 'code' as const, shiftTraffic: true },
     ];
     const plan = (title: string, web: string, orders: string, configVersion: number) =>
       fleet.approvedPlan(web, {
@@ -189,6 +189,12 @@ describe('judgment and rollback on real containers', () => {
         .map((entry) => entry.key.split('/')[1]!.split(':').slice(1).join(':'))
         .filter((step) => step.startsWith('config') || step.startsWith('replace'));
       expect({ host: host.hostname, executed }).toEqual({ host: host.hostname, executed: ['config:orders', 'config:web', 'replace:orders', 'replace:web'] });
+      // The frontends' step moved each datacenter's web traffic away meanwhile, every host of it (the preview host too).
+      const shift = fleet
+        .journal(host.hostname)
+        .filter((entry) => entry.event === 'started' && entry.key.startsWith(second) && /\/rollback-\d+:(shift-drain|replace|shift-restore):web\//.test(entry.key))
+        .map((entry) => entry.key.split('/')[1]!.split(':')[1]);
+      expect({ host: host.hostname, shift }).toEqual({ host: host.hostname, shift: host.pool === 'preview' ? ['shift-drain', 'shift-restore', 'replace'] : ['shift-drain', 'replace', 'shift-restore'] });
       // Back on the first rollout's releases and config.
       expect([await fleet.serves(host.hostname), await orders(host.hostname), await config(host.hostname, SERVICE_PORT), await config(host.hostname, PROCESSOR_PORT)]).toEqual([
         'v2',
@@ -197,6 +203,12 @@ describe('judgment and rollback on real containers', () => {
         'orders config 1',
       ]);
     }
+    // The shifts went through the datacenter traffic record: audited, and every datacenter serves again.
+    const { body: traffic } = await fleet.api().get('/api/v1/services/web/traffic').set(fleet.auth('otto')).expect(200);
+    expect(traffic.map((t: { datacenter: string; serving: boolean; changedBy: string }) => [t.datacenter, t.serving, t.changedBy])).toEqual([
+      ['tc', true, 'tarmac'],
+      ['yf', true, 'tarmac'],
+    ]);
     // Across the fleet too: no host began a declared step before every host had finished the one before.
     const entries = fleet.hosts.flatMap((h) => fleet.journal(h.hostname).filter((e) => e.key.startsWith(second) && e.key.includes('/rollback-')));
     const stepOf = (key: string) => Number(/\/rollback-(\d+):/.exec(key)![1]);

@@ -68,6 +68,12 @@ export const RollbackStep = z
     roles: z.array(RoleRef).min(1).optional(),
     /** What this step rolls back: the config files, the image, or both. */
     what: z.enum(ROLLBACK_PARTS),
+    /**
+     * Moves each datacenter's traffic for the step's services to the others (a
+     * datacenter-scope drain of all its hosts) while its hosts go back, and restores it
+     * after. Skipped where no other datacenter would serve.
+     */
+    shiftTraffic: z.boolean().default(false),
   })
   .refine((step) => step.services !== undefined || step.roles !== undefined, 'a step names services or roles');
 

@@ -4,6 +4,7 @@ import { EventsModule } from '../dashboard/events.module.js';
 import { RolloutsModule } from '../rollouts/rollouts.module.js';
 import { ServicesModule } from '../services/services.module.js';
 import { SignalsModule } from '../signals/signals.module.js';
+import { DatacenterTrafficRepository } from '../traffic/datacenter-traffic.repository.js';
 import { HostReleaseRepository } from './host-release.repository.js';
 import { RolloutAnalysisService } from './rollout-analysis.service.js';
 import { HostCommandRepository } from './host-command.repository.js';
@@ -19,6 +20,7 @@ import { RolloutsController } from './rollouts.controller.js';
   imports: [AgentSocketsModule, EventsModule, RolloutsModule, ServicesModule, SignalsModule],
   controllers: [RolloutsController],
   providers: [
+    DatacenterTrafficRepository,
     HostCommandRepository,
     HostReleaseRepository,
     RolloutStateRepository,

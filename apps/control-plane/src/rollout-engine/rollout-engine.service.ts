@@ -11,6 +11,7 @@ import {
   initialRolloutState,
   INTENTS,
   judgmentDue,
+  mayDrainDatacenter,
   NotFound,
   ROLLOUT_TERMINAL,
   type Decision,
@@ -27,6 +28,7 @@ import { EventOutboxRepository } from '../dashboard/event-outbox.repository.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { RolloutLifecycle } from '../rollouts/rollout-lifecycle.service.js';
 import { SignalRepository } from '../signals/signal.repository.js';
+import { DatacenterTrafficRepository } from '../traffic/datacenter-traffic.repository.js';
 import { HostCommandRepository } from './host-command.repository.js';
 import { HostReleaseRepository } from './host-release.repository.js';
 import { RolloutSpecBuilder } from './rollout-spec.builder.js';
@@ -54,6 +56,7 @@ export class RolloutEngine {
     private readonly commands: HostCommandRepository,
     private readonly hostReleases: HostReleaseRepository,
     private readonly signals: SignalRepository,
+    private readonly datacenterTraffic: DatacenterTrafficRepository,
     private readonly specs: RolloutSpecBuilder,
     private readonly audit: AuditLogRepository,
     private readonly outbox: EventOutboxRepository,
@@ -167,7 +170,7 @@ export class RolloutEngine {
     if (event.type === 'rollback') await this.refuseIfSuperseded(tx, rollout, spec);
     // Time passing in a judged window: the evaluation that is due, from the signals received since the last one.
     if (event.type === 'tick' && judgmentDue(before, now.getTime())) event = await this.signalsEvent(tx, spec, before, now);
-    const decision = decide(spec, before, event, now.getTime());
+    const decision = await this.shiftTraffic(tx, rollout.id, spec, decide(spec, before, event, now.getTime()), now);
     if (rollout.spec && !changed(before, decision)) return toRolloutView(rollout);
 
     const terminal = (status: string) => (ROLLOUT_TERMINAL as readonly string[]).includes(status);
@@ -242,6 +245,56 @@ export class RolloutEngine {
     const releases = spec.releases.map((r) => r.release);
     const window = await this.signals.window(tx, services, releases, new Date(state.judgment!.from), now);
     return { type: 'signals', ...window };
+  }
+
+  /**
+   * A rollback step's datacenter traffic shift goes through the same record as an
+   * operator's (datacenter_traffic, under the service's lock): a drain that would leave
+   * the service no serving datacenter, or of a datacenter an operator already drained, is
+   * refused and the rollback goes on without it; one that goes ahead is recorded and audited.
+   */
+  private async shiftTraffic(tx: EntityManager, rolloutId: string, spec: RolloutSpec, decision: Decision, now: Date): Promise<Decision> {
+    const shifts = decision.commands.filter((c) => (c.command.type === 'traffic:drain' || c.command.type === 'traffic:restore') && c.command.scope === 'datacenter');
+    const unit = decision.state.unit;
+    if (shifts.length === 0 || unit.kind !== 'rollback' || !decision.state.rollback) return decision;
+    const datacenter = decision.state.rollback.groups[unit.group]!.name;
+    const serving = shifts[0]!.command.type === 'traffic:restore';
+    const services = [...new Set(shifts.map((c) => ('service' in c.command ? c.command.service : '')))];
+    for (const service of services) {
+      await this.datacenterTraffic.lockService(tx, service);
+      if (serving) continue;
+      const datacenters = await this.datacenterTraffic.list(service, tx);
+      const facts = datacenters.map((d) => ({ datacenter: d.datacenter, serving: d.serving, hosts: d.hosts.length }));
+      const refusal = datacenters.find((d) => d.datacenter === datacenter)?.serving === false
+        ? `an operator has drained ${datacenter} for ${service} already`
+        : !mayDrainDatacenter(facts, datacenter)
+          ? `draining ${datacenter} would leave ${service} no serving datacenter`
+          : undefined;
+      if (refusal) {
+        const refused = decide(spec, decision.state, { type: 'shift-refused', reason: refusal }, now.getTime());
+        return {
+          state: refused.state,
+          commands: [...decision.commands.filter((c) => !shifts.includes(c)), ...refused.commands],
+          notes: [...decision.notes, ...refused.notes],
+          judgments: [...decision.judgments, ...refused.judgments],
+        };
+      }
+    }
+    const reason = `rollback of rollout ${rolloutId}, step ${unit.step + 1}`;
+    for (const service of services) {
+      await this.datacenterTraffic.upsert(tx, { service, datacenter, serving, reason, changedBy: SYSTEM_ACTOR.name }, now);
+      await this.audit.record(tx, {
+        actor: SYSTEM_ACTOR,
+        action: serving ? 'traffic.restored' : 'traffic.drained',
+        entityType: 'datacenter-traffic',
+        entityId: `${service}/${datacenter}`,
+        before: { serving: !serving },
+        after: { serving, hosts: shifts.filter((c) => 'service' in c.command && c.command.service === service).map((c) => c.hostname) },
+        reason,
+        at: now,
+      });
+    }
+    return decision;
   }
 
   /** A rollout a later one has taken over (same services, started after it) cannot be rolled back: its previous releases are stale. */

@@ -67,6 +67,7 @@ export class RolloutSpecBuilder {
       releases,
       previewHosts,
       waves,
+      datacenterHosts: Object.fromEntries(plan.targetDatacenters.map((dc) => [dc, hosts.filter((h) => h.datacenter === dc).map((h) => h.hostname)])),
       batch: {
         size: plan.batch.size,
         minHealthyPercent: plan.batch.minHealthyPercent,
@@ -85,6 +86,7 @@ export class RolloutSpecBuilder {
         steps: plan.rollback.steps.map((step) => ({
           services: releases.filter((r) => step.services?.includes(r.service) || step.roles?.includes(r.role)).map((r) => r.service),
           what: step.what,
+          shiftTraffic: step.shiftTraffic,
         })),
         forwardCompatible: plan.rollback.dataCompatibility.forwardCompatible,
         note: plan.rollback.dataCompatibility.note,

@@ -74,7 +74,7 @@ export class DatacenterTrafficRepository {
   async rolloutsReleasing(tx: EntityManager, service: string): Promise<{ rolloutId: string; planId: string }[]> {
     const rows: { id: string; plan_id: string }[] = await tx.query(
       `SELECT r.id, r.plan_id FROM rollouts r JOIN plans p ON p.id = r.plan_id
-        WHERE r.status IN ('running', 'paused') AND p.spec->'releases' @> jsonb_build_array(jsonb_build_object('service', $1::text))`,
+        WHERE r.status IN ('running', 'paused', 'rolling_back') AND p.spec->'releases' @> jsonb_build_array(jsonb_build_object('service', $1::text))`,
       [service],
     );
     return rows.map((row) => ({ rolloutId: row.id, planId: row.plan_id }));

@@ -19,6 +19,7 @@ const specArbitrary: fc.Arbitrary<RolloutSpec> = fc
     services: fc.integer({ min: 1, max: 2 }),
     skipUnreachable: fc.boolean(),
     autoRollback: fc.boolean(),
+    shiftTraffic: fc.boolean(),
   })
   .map((f) =>
     fleetSpec({
@@ -31,7 +32,7 @@ const specArbitrary: fc.Arbitrary<RolloutSpec> = fc
       skipUnreachable: f.skipUnreachable,
       stepTimeoutMs: 40_000,
       autoRollback: f.autoRollback,
-      rollback: { steps: [{ services: ['worker'], what: 'code' }, { services: ['web'], what: 'code' }], forwardCompatible: true, note: 'none' },
+      rollback: { steps: [{ services: ['worker'], what: 'code' }, { services: ['web'], what: 'code', shiftTraffic: f.shiftTraffic }], forwardCompatible: true, note: 'none' },
     }),
   )
   .map((spec) => ({ ...spec, previous: previousReleases(spec) }));
@@ -110,6 +111,7 @@ describe('rollout invariants (property)', () => {
             if (status === 'succeeded') succeeded++;
             apply({ type: 'rollback', by: 'prop', reason: 'property' });
           } else if (index === abortAt) apply({ type: 'abort', by: 'prop' });
+          else if (move.roll < 0.1 && decision.state.unit.kind === 'rollback' && decision.state.unit.shift === 'drain') apply({ type: 'shift-refused', reason: 'property' });
           else if (move.roll < 0.02 && status === 'running') apply({ type: 'pause', by: 'prop' });
           else if (status === 'paused' && move.roll < 0.6) apply({ type: 'resume', by: 'prop' });
           else if (inFlight.length > 0 && move.roll < 0.85) {

@@ -30,7 +30,9 @@ export type RolloutEvent =
   | { type: 'pause'; by: string; reason?: string }
   | { type: 'resume'; by: string }
   | { type: 'abort'; by: string; reason?: string }
-  | { type: 'rollback'; by: string; reason: string; confirmDataLoss?: boolean };
+  | { type: 'rollback'; by: string; reason: string; confirmDataLoss?: boolean }
+  /** The caller refused the datacenter drain this decision just asked for (no other datacenter serves): go back without it. */
+  | { type: 'shift-refused'; reason: string };
 
 /** People's intents: decided on an ended rollout too, so they get their refusal (or, for a rollback, their way). */
 export const INTENTS: readonly RolloutEvent['type'][] = ['pause', 'resume', 'abort', 'rollback'];
@@ -90,6 +92,8 @@ class Draft {
         return;
       case 'rollback':
         return this.requestRollback(event.by, event.reason, event.confirmDataLoss === true);
+      case 'shift-refused':
+        return this.shiftRefused(event.reason);
     }
   }
 
@@ -348,6 +352,22 @@ class Draft {
     this.begin(first);
   }
 
+  private shiftRefused(reason: string): void {
+    const unit = this.state.unit;
+    const rollback = this.state.rollback;
+    if (unit.kind !== 'rollback' || unit.shift !== 'drain' || !rollback) return;
+    const datacenter = rollback.groups[unit.group]!.name;
+    for (const hostname of this.activeHosts()) {
+      const host = this.state.hosts[hostname];
+      if (host.phase === 'running' || host.phase === 'waiting') Object.assign(host, { phase: 'done', key: undefined, deadlineAt: undefined });
+    }
+    rollback.shiftsRefused = [...(rollback.shiftsRefused ?? []), `${unit.step}/${datacenter}`];
+    this.note('TRAFFIC_SHIFT_REFUSED', `step ${unit.step + 1}: ${datacenter} keeps its traffic while its hosts go back: ${reason}`);
+    const next = nextRollbackUnit(this.spec, rollback, unit);
+    if (next) this.begin(next);
+    else this.finishRollback();
+  }
+
   private finishRollback(): void {
     const rollback = this.state.rollback!;
     this.state.status = 'rolled_back';
@@ -385,7 +405,7 @@ function taskOf(spec: RolloutSpec, unit: Unit): HostTask | undefined {
     case 'gate':
       return { kind: 'gate', datacenter: spec.waves[unit.wave].datacenter };
     case 'rollback':
-      return { kind: 'rollback', step: unit.step };
+      return unit.shift ? { kind: 'rollback', step: unit.step, shift: unit.shift } : { kind: 'rollback', step: unit.step };
     default:
       return undefined;
   }

@@ -2,7 +2,7 @@
 import type { Command } from '../../../protocol/src/index.js';
 import type { RolloutRelease, RolloutSpec } from './rollout-spec.js';
 
-export type StepName = 'drain' | 'config' | 'pull' | 'replace' | 'health' | 'restore' | 'check';
+export type StepName = 'drain' | 'config' | 'pull' | 'replace' | 'health' | 'restore' | 'check' | 'shift';
 
 export interface HostStep {
   /** Stable id, part of the command key: `wave-tc:replace:web`. */
@@ -20,8 +20,8 @@ export type HostTask =
   | { kind: 'wave'; datacenter: string }
   /** Between datacenters: the plan's checks on one updated host. */
   | { kind: 'gate'; datacenter: string }
-  /** One declared rollback step on this host: back to its previous release. */
-  | { kind: 'rollback'; step: number };
+  /** One declared rollback step on this host: back to its previous release; or its datacenter's traffic shift. */
+  | { kind: 'rollback'; step: number; shift?: 'drain' | 'restore' };
 
 export function describeTask(task: HostTask): string {
   switch (task.kind) {
@@ -29,7 +29,7 @@ export function describeTask(task: HostTask): string {
     case 'gate':
       return `${task.kind} ${task.datacenter}`;
     case 'rollback':
-      return `rollback step ${task.step + 1}`;
+      return `rollback step ${task.step + 1}${task.shift ? ` (traffic ${task.shift})` : ''}`;
     default:
       return task.kind;
   }
@@ -37,7 +37,7 @@ export function describeTask(task: HostTask): string {
 
 /** The host's steps for a task; `hostname` matters only to a rollback (each host goes back to its own release). */
 export function hostSteps(spec: RolloutSpec, task: HostTask, hostname = ''): HostStep[] {
-  if (task.kind === 'rollback') return rollbackSteps(spec, task.step, hostname);
+  if (task.kind === 'rollback') return task.shift ? shiftSteps(spec, task.step, task.shift) : rollbackSteps(spec, task.step, hostname);
   const prefix = task.kind === 'wave' || task.kind === 'gate' ? `${task.kind}-${task.datacenter}` : task.kind;
   const step = (name: StepName, service: string, command: Command, suffix = ''): HostStep => ({ id: `${prefix}:${name}:${service}${suffix}`, name, command });
   const drain = spec.releases.map((r) => step('drain', r.service, drainCommand(spec, r.service)));
@@ -97,6 +97,16 @@ function rollbackSteps(spec: RolloutSpec, index: number, hostname: string): Host
     }),
     ...coded.map((r) => step('restore', r.service, restoreCommand(r.service))),
   ];
+}
+
+/** A datacenter's traffic for the step's services, drained (scope datacenter) or restored; never counted as a host out of service. */
+function shiftSteps(spec: RolloutSpec, index: number, action: 'drain' | 'restore'): HostStep[] {
+  const declared = spec.rollback.steps[index];
+  return (declared?.services ?? []).map((service) => ({
+    id: `rollback-${index + 1}:shift-${action}:${service}`,
+    name: 'shift' as const,
+    command: action === 'drain' ? { type: 'traffic:drain', service, scope: 'datacenter', waitMs: spec.drainWaitMs } : { type: 'traffic:restore', service, scope: 'datacenter' },
+  }));
 }
 
 const drainCommand = (spec: RolloutSpec, service: string): Command => ({ type: 'traffic:drain', service, scope: 'host', waitMs: spec.drainWaitMs });

@@ -211,4 +211,45 @@ describe('rollback', () => {
     // The batch that failed went out of service first, so it goes back first.
     expect(state.reason?.message).toMatch(/^rolled back automatically: HOST_STEP_FAILED: tc-03: wave-tc:health:web failed/);
   });
+
+  it('shifts each datacenter\'s traffic away while its hosts go back, and goes on without it when refused', () => {
+    const spec = fleetSpec({
+      preview: 0,
+      hostsPerDatacenter: { tc: 2, yf: 2 },
+      previous: previousOf(['tc-01', 'tc-02', 'yf-01', 'yf-02'], ['web']),
+      rollback: { steps: [{ services: ['web'], what: 'code', shiftTraffic: true }], forwardCompatible: true, note: 'none' },
+    });
+    const done = drive(spec);
+    const { state, sent } = drive(spec, { from: done.decision, events: [{ type: 'rollback', by: 'olga', reason: 'r' }] });
+    expect(state.status).toBe('rolled_back');
+    const order = sent.filter((c) => c.step.startsWith('rollback')).filter((c) => !/:(drain|health|restore):/.test(c.step)).map((c) => `${c.step.split(':')[1]} ${c.hostname}`);
+    expect(order).toEqual([
+      'shift-drain yf-01', 'shift-drain yf-02', 'replace yf-01', 'replace yf-02', 'shift-restore yf-01', 'shift-restore yf-02',
+      'shift-drain tc-01', 'shift-drain tc-02', 'replace tc-01', 'replace tc-02', 'shift-restore tc-01', 'shift-restore tc-02',
+    ]);
+    expect(sent.find((c) => c.step === 'rollback-1:shift-drain:web')?.command).toEqual({ type: 'traffic:drain', service: 'web', scope: 'datacenter', waitMs: 1000 });
+
+    // The caller refuses yf's drain (no other datacenter serves): yf goes back unshifted, tc still shifts.
+    let d = decide(spec, done.state, { type: 'rollback', by: 'olga', reason: 'r' }, 1);
+    expect(d.commands.map((c) => c.step)).toEqual(['rollback-1:shift-drain:web', 'rollback-1:shift-drain:web']);
+    d = decide(spec, d.state, { type: 'shift-refused', reason: 'tc is drained by an operator' }, 1);
+    expect(d.notes).toContainEqual({ code: 'TRAFFIC_SHIFT_REFUSED', message: 'step 1: yf keeps its traffic while its hosts go back: tc is drained by an operator' });
+    expect(d.commands.map((c) => `${c.step} ${c.hostname}`)).toEqual(['rollback-1:drain:web yf-01']);
+    const rest = drive(spec, { from: d });
+    expect(rest.state.status).toBe('rolled_back');
+    expect(rest.sent.filter((c) => c.step.includes('shift')).map((c) => `${c.step.split(':')[1]} ${c.hostname}`)).toEqual([
+      'shift-drain tc-01', 'shift-drain tc-02', 'shift-restore tc-01', 'shift-restore tc-02',
+    ]);
+  });
+
+  it('never shifts a single datacenter\'s traffic: there is nowhere to send it', () => {
+    const spec = fleetSpec({
+      preview: 0,
+      hostsPerDatacenter: { tc: 2 },
+      previous: previousOf(['tc-01', 'tc-02'], ['web']),
+      rollback: { steps: [{ services: ['web'], what: 'code', shiftTraffic: true }], forwardCompatible: true, note: 'none' },
+    });
+    const { sent } = drive(spec, { from: drive(spec).decision, events: [{ type: 'rollback', by: 'olga', reason: 'r' }] });
+    expect(sent.filter((c) => c.step.includes('shift'))).toEqual([]);
+  });
 });

@@ -1,11 +1,13 @@
 // The order of a rollback: each declared step in turn (config before code, processors
 // before frontends: whatever the plan says), and within a step the touched hosts by
-// group (datacenters in reverse rollout order, then the preview hosts), in batches.
+// group (datacenters in reverse rollout order, then the preview hosts), in batches. A
+// step that shifts traffic drains each datacenter (scope datacenter, all its hosts)
+// before the group's batches and restores it after.
 import type { HostProgress, RollbackState, RolloutState } from './rollout-state.js';
 import { batchSize, chunk, type RolloutSpec } from './rollout-spec.js';
 import type { Unit } from './units.js';
 
-type RollbackUnit = Extract<Unit, { kind: 'rollback' }>;
+export type RollbackUnit = Extract<Unit, { kind: 'rollback' }>;
 
 /** A host this rollout did something to: anything from a drain on. */
 export function touched(host: HostProgress | undefined): boolean {
@@ -22,42 +24,60 @@ export function rollbackGroups(spec: RolloutSpec, state: RolloutState): Rollback
     const mine = hosts.filter((h) => touched(state.hosts[h])).sort();
     return [...mine.filter((h) => state.hosts[h].outOfService), ...mine.filter((h) => !state.hosts[h].outOfService)];
   };
-  const waves = [...spec.waves].reverse().map((wave) => ({ name: wave.datacenter, hosts: order(wave.hosts) }));
-  return [...waves, { name: 'preview', hosts: order(spec.previewHosts) }].filter((group) => group.hosts.length > 0);
+  const waves = [...spec.waves].reverse().map((wave) => ({ name: wave.datacenter, kind: 'datacenter' as const, hosts: order(wave.hosts) }));
+  return [...waves, { name: 'preview', kind: 'preview' as const, hosts: order(spec.previewHosts) }].filter((group) => group.hosts.length > 0);
 }
 
 /** A group's batches: the plan's batch size over the whole datacenter, at least one host. */
 export function rollbackBatches(spec: RolloutSpec, rollback: RollbackState, group: number): string[][] {
   const entry = rollback.groups[group];
   if (!entry) return [];
-  const size = spec.waves.find((wave) => wave.datacenter === entry.name)?.hosts.length ?? spec.previewHosts.length;
+  const size = entry.kind === 'datacenter' ? (spec.waves.find((wave) => wave.datacenter === entry.name)?.hosts.length ?? 0) : spec.previewHosts.length;
   return chunk(entry.hosts, Math.max(1, batchSize(size, spec.batch)));
 }
 
+/** Whether a step shifts the group's traffic: a code step asking for it, in a datacenter, with another datacenter to serve. */
+export function shiftsTraffic(spec: RolloutSpec, rollback: RollbackState, step: number, group: number): boolean {
+  const declared = spec.rollback.steps[step];
+  const entry = rollback.groups[group];
+  if (!declared?.shiftTraffic || declared.what === 'config' || entry?.kind !== 'datacenter') return false;
+  if (rollback.shiftsRefused?.includes(`${step}/${entry.name}`)) return false;
+  return spec.waves.some((wave) => wave.datacenter !== entry.name && wave.hosts.length > 0);
+}
+
+/** Every unit of the rollback, in order. */
+export function rollbackUnits(spec: RolloutSpec, rollback: RollbackState): RollbackUnit[] {
+  const units: RollbackUnit[] = [];
+  spec.rollback.steps.forEach((_, step) => {
+    rollback.groups.forEach((_, group) => {
+      const batches = rollbackBatches(spec, rollback, group);
+      if (batches.length === 0) return;
+      const shift = shiftsTraffic(spec, rollback, step, group);
+      if (shift) units.push({ kind: 'rollback', step, group, batch: 0, shift: 'drain' });
+      batches.forEach((_, batch) => units.push({ kind: 'rollback', step, group, batch }));
+      if (shift) units.push({ kind: 'rollback', step, group, batch: 0, shift: 'restore' });
+    });
+  });
+  return units;
+}
+
+/** The hosts of a unit: a batch, or for a shift every host of the datacenter. */
 export function rollbackHosts(spec: RolloutSpec, rollback: RollbackState, unit: RollbackUnit): string[] {
+  if (unit.shift) {
+    const datacenter = rollback.groups[unit.group]?.name ?? '';
+    return [...(spec.datacenterHosts?.[datacenter] ?? spec.waves.find((wave) => wave.datacenter === datacenter)?.hosts ?? [])].sort();
+  }
   return rollbackBatches(spec, rollback, unit.group)[unit.batch] ?? [];
 }
 
-/** The first unit of the rollback, or done when there is nothing to take back. */
 export function firstRollbackUnit(spec: RolloutSpec, rollback: RollbackState): RollbackUnit | undefined {
-  return seek(spec, rollback, { kind: 'rollback', step: 0, group: 0, batch: 0 });
+  return rollbackUnits(spec, rollback)[0];
 }
 
+/** The unit after `unit`; when `unit` is no longer in the sequence (its shift was refused), the first after its place. */
 export function nextRollbackUnit(spec: RolloutSpec, rollback: RollbackState, unit: RollbackUnit): RollbackUnit | undefined {
-  return seek(spec, rollback, { ...unit, batch: unit.batch + 1 });
-}
-
-/** The first unit at or after `from` that has hosts. */
-function seek(spec: RolloutSpec, rollback: RollbackState, from: RollbackUnit): RollbackUnit | undefined {
-  let { step, group, batch } = from;
-  while (step < spec.rollback.steps.length) {
-    if (batch < rollbackBatches(spec, rollback, group).length) return { kind: 'rollback', step, group, batch };
-    batch = 0;
-    group += 1;
-    if (group >= rollback.groups.length) {
-      group = 0;
-      step += 1;
-    }
-  }
-  return undefined;
+  const units = rollbackUnits(spec, rollback);
+  const index = units.findIndex((u) => u.step === unit.step && u.group === unit.group && u.batch === unit.batch && u.shift === unit.shift);
+  if (index >= 0) return units[index + 1];
+  return units.find((u) => u.step > unit.step || (u.step === unit.step && u.group >= unit.group));
 }

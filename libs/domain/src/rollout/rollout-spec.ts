@@ -40,6 +40,8 @@ export interface PreviousRelease {
 export interface RollbackStepSpec {
   services: string[];
   what: 'config' | 'code' | 'both';
+  /** Drain each datacenter's traffic (scope datacenter) while its hosts go back; code steps only. */
+  shiftTraffic?: boolean;
 }
 
 export interface JudgmentSpec {
@@ -78,6 +80,8 @@ export interface RolloutSpec {
     forwardCompatible: boolean;
     note: string;
   };
+  /** Every host of each target datacenter (all pools): what a rollback's traffic shift drains. Absent: the waves' hosts. */
+  datacenterHosts?: Record<string, string[]>;
   /** Per host and service, what to go back to; a service the host never ran has none. */
   previous: Record<string, Record<string, PreviousRelease>>;
 }

@@ -61,7 +61,9 @@ export interface RollbackState {
   reason: string;
   automatic: boolean;
   /** The hosts this rollout touched, in the order they go back: datacenters in reverse, then the preview hosts. */
-  groups: { name: string; hosts: string[] }[];
+  groups: { name: string; kind: 'datacenter' | 'preview'; hosts: string[] }[];
+  /** `<step>/<datacenter>` whose traffic shift was refused (no other datacenter serving): its hosts go back without it. */
+  shiftsRefused?: string[];
 }
 
 export interface RolloutState {

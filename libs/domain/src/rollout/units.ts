@@ -12,7 +12,8 @@ export type Unit =
   /** After batch `batch - 1` of the wave, before batch `batch` (which may be past the last). */
   | { kind: 'pause'; wave: number; batch: number; until: number }
   | { kind: 'gate'; wave: number }
-  | { kind: 'rollback'; step: number; group: number; batch: number }
+  /** A batch of a rollback step in a group; `shift`: the group's datacenter drained before its batches, or restored after. */
+  | { kind: 'rollback'; step: number; group: number; batch: number; shift?: 'drain' | 'restore' }
   | { kind: 'done' };
 
 export function batchesOf(spec: RolloutSpec, wave: number): string[][] {
