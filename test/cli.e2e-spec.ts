@@ -121,6 +121,21 @@ describe('the tarmac CLI', () => {
 
     // Watching a rollout that is over says how it ended, at once.
     expect(await ok(['rollout', 'watch', started.id])).toBe(`rollout ${started.id}: succeeded, stage done\n`);
+
+    // Rolled back from the CLI: without a reason it is a usage error; then every host is on v1 again, and watch exits 1.
+    const noReason = await tarmac(['rollout', 'rollback', started.id, ...as('otto')]);
+    expect(noReason.code).toBe(2);
+    expect(await ok(['rollout', 'rollback', started.id, '-m', 'v2 breaks checkout', ...as('otto')])).toMatch(new RegExp(`^rollout ${started.id}: rolling_back, stage rollback`));
+    const rolledBack = await tarmac(['rollout', 'watch', started.id], { TARMAC_TOKEN: fleet.tokens.otto! });
+    expect(rolledBack.code).toBe(1);
+    expect(rolledBack.stdout).toContain(`rollout ${started.id}: rolled_back, stage done\n`);
+    expect(rolledBack.stdout.trim().split('\n').at(-1)).toBe('reason: ROLLED_BACK: rolled back by otto: v2 breaks checkout');
+    for (const host of fleet.hosts) expect(await fleet.serves(host.hostname)).toBe('v1');
+    const again = await tarmac(['rollout', 'rollback', started.id, '-m', 'again', ...as('otto')]);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/^error: ROLLBACK_ALREADY_STARTED: the rollout has been rolled back/);
+    // No ramp, no judgment; the signals of the services since the start are there all the same.
+    expect(await ok(['rollout', 'analysis', started.id])).toMatch(/^\(none\)\n\nSERVICE\s+RELEASE\s+DATACENTER/);
   }, 240_000);
 
   it('keeps watching a paused rollout and exits 1 when it is aborted', async () => {
