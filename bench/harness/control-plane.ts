@@ -32,7 +32,9 @@ export async function startControlPlane(databaseUrl: string, env: Record<string,
   if (!existsSync(CONTROL_PLANE_MAIN)) throw new Error(`${CONTROL_PLANE_MAIN} is missing: run npm run build first`);
   const port = await freePort();
   const adminToken = `tmc_api_bench_${randomBytes(16).toString('hex')}`;
-  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, CONTROL_PLANE_MAIN], {
+  // TARMAC_BENCH_CP_NODE_ARGS: node flags for the control plane of any scenario, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`.
+  const extra = (process.env.TARMAC_BENCH_CP_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, ...extra, CONTROL_PLANE_MAIN], {
     env: {
       ...process.env,
       DATABASE_URL: databaseUrl,

@@ -5,7 +5,7 @@
 // the protocol's schemas; parsing every event would measure this process, not the
 // control plane.
 import { io, type Socket } from 'socket.io-client';
-import { DASHBOARD_NAMESPACE, DashboardEvent, HostChange, HostsSnapshot } from '../../libs/protocol/src/index.js';
+import { DASHBOARD_NAMESPACE, DashboardEvent, HostChange, HostsSnapshot, onDashboardEvents } from '../../libs/protocol/src/index.js';
 import { epochMs, Histogram } from '../harness/stats.js';
 import type { DashboardWorkerInit, DashboardWorkerReport, FromDashboardWorker, ToDashboardWorker } from './messages.js';
 
@@ -60,9 +60,8 @@ function subscribe(): Socket {
     const id = payload.host?.containers?.[0]?.id;
     if (measuring && id?.startsWith('bench-')) latency.record(receivedAt - Number(id.slice('bench-'.length)));
   };
-  socket.on(DashboardEvent.HostUpdated, onChange);
-  socket.on(DashboardEvent.HostConnected, onChange);
-  socket.on(DashboardEvent.HostDisconnected, onChange);
+  const change = (payload: unknown) => onChange(payload as Parameters<typeof onChange>[0]);
+  onDashboardEvents(socket, { [DashboardEvent.HostUpdated]: change, [DashboardEvent.HostConnected]: change, [DashboardEvent.HostDisconnected]: change }, () => invalid++);
   return socket;
 }
 

@@ -1,6 +1,6 @@
 // A dashboard subscriber over a real socket.io client, recording every event it gets.
 import { io, type Socket } from 'socket.io-client';
-import { DASHBOARD_NAMESPACE, DashboardEventSchemas, type HostChange, type HostsSnapshot } from '../../libs/protocol/src/index.js';
+import { DASHBOARD_NAMESPACE, DashboardEvent, DashboardEventSchemas, onDashboardEvents, type HostChange, type HostsSnapshot } from '../../libs/protocol/src/index.js';
 import { waitFor } from './wait.js';
 
 export type Received =
@@ -22,10 +22,15 @@ export async function connectDashboard(url: string, token: string, sinceSeq?: nu
     reconnection: false,
   });
   const received: Received[] = [];
-  for (const [type, schema] of Object.entries(DashboardEventSchemas)) {
-    // Parsing what arrives proves the server sends what the protocol declares.
-    socket.on(type, (payload: unknown) => received.push({ type, payload: schema.parse(payload) } as Received));
-  }
+  // Parsing what arrives proves the server sends what the protocol declares: the snapshot
+  // as its own event, everything after it in `events` frames.
+  const handlers = Object.fromEntries(
+    Object.entries(DashboardEventSchemas).map(([type, schema]) => [type, (payload: unknown) => received.push({ type, payload: schema.parse(payload) } as Received)]),
+  );
+  socket.on(DashboardEvent.HostsSnapshot, handlers[DashboardEvent.HostsSnapshot]!);
+  onDashboardEvents(socket, handlers, (error) => {
+    throw error;
+  });
   await new Promise<void>((resolve, reject) => {
     socket.once('connect', resolve);
     socket.once('connect_error', reject);

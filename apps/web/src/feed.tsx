@@ -10,8 +10,10 @@
 import { io, type Socket } from 'socket.io-client';
 import {
   DASHBOARD_NAMESPACE,
+  DashboardEvent,
   DashboardEventSchemas,
   DashboardRefusal,
+  onDashboardEvents,
   RolloutWatchAck,
   RolloutWatchEvent,
   type HostStepChange,
@@ -105,16 +107,22 @@ export class LiveFeed {
       // A refusal by the server's middleware (UNAVAILABLE) is not retried by socket.io on its own.
       if (code !== undefined) setTimeout(() => this.socket.connect(), 1000);
     });
-    for (const [name, schema] of Object.entries(DashboardEventSchemas)) {
-      this.socket.on(name, (payload: unknown) => {
-        const parsed = schema.safeParse(payload);
-        if (!parsed.success) {
-          console.error(`tarmac: ${name} does not match the protocol`, parsed.error);
-          return;
-        }
-        this.receive(name as EventName, parsed.data);
-      });
-    }
+    // The snapshot comes as its own event; everything after it in `events` frames.
+    const handlers = Object.fromEntries(
+      Object.entries(DashboardEventSchemas).map(([name, schema]) => [
+        name,
+        (payload: unknown) => {
+          const parsed = schema.safeParse(payload);
+          if (!parsed.success) {
+            console.error(`tarmac: ${name} does not match the protocol`, parsed.error);
+            return;
+          }
+          this.receive(name as EventName, parsed.data);
+        },
+      ]),
+    );
+    this.socket.on(DashboardEvent.HostsSnapshot, handlers[DashboardEvent.HostsSnapshot]!);
+    onDashboardEvents(this.socket, handlers, (error) => console.error('tarmac: an events frame does not match the protocol', error));
   }
 
   get current(): FeedState {

@@ -78,6 +78,29 @@ export interface ServerToDashboardEvents {
   'host:step': (payload: HostStepChange) => void;
 }
 
+/**
+ * Server -> dashboard: the live events after the snapshot (or replayed after `sinceSeq`),
+ * in sequence order, several to a frame: whatever the publisher read at once. One frame
+ * for a burst instead of one per event keeps a busy fleet from costing a socket write per
+ * event per subscriber. Each entry is one of the events of DashboardEventSchemas.
+ */
+export const DASHBOARD_EVENTS = 'events';
+export const DashboardEventBatch = z.object({ events: z.array(z.object({ type: z.string(), payload: z.unknown() })) });
+export type DashboardEventBatch = z.infer<typeof DashboardEventBatch>;
+
+/** Unpacks each `events` frame a socket receives and hands every event, in order, to its handler (unknown types are skipped). */
+export function onDashboardEvents(
+  socket: { on(event: string, listener: (payload: unknown) => void): unknown },
+  handlers: Partial<Record<string, (payload: unknown) => void>>,
+  onInvalid: (error: z.ZodError) => void = () => undefined,
+): void {
+  socket.on(DASHBOARD_EVENTS, (frame: unknown) => {
+    const batch = DashboardEventBatch.safeParse(frame);
+    if (!batch.success) return onInvalid(batch.error);
+    for (const event of batch.data.events) handlers[event.type]?.(event.payload);
+  });
+}
+
 /** The payload schema of each dashboard event, for clients that parse what they get. */
 export const DashboardEventSchemas = {
   'hosts:snapshot': HostsSnapshot,

@@ -8,6 +8,7 @@ import {
   DashboardEvent,
   HostStepChange,
   HostsSnapshot,
+  onDashboardEvents,
   RolloutChange,
   RolloutWatchAck,
   RolloutWatchEvent,
@@ -138,13 +139,15 @@ export async function watchRollout(options: WatchOptions): Promise<number> {
       // From this snapshot on the stream has every event, so a rollout snapshot asked now misses none.
       void askSnapshot();
     });
-    socket.on(DashboardEvent.RolloutUpdated, (payload: unknown) => {
-      const change = RolloutChange.safeParse(payload);
-      if (change.success && change.data.rollout.id === rolloutId) receive({ type: 'rollout:updated', seq: change.data.seq, rollout: change.data.rollout });
-    });
-    socket.on(DashboardEvent.HostStep, (payload: unknown) => {
-      const step = HostStepChange.safeParse(payload);
-      if (step.success && step.data.rolloutId === rolloutId) receive({ type: 'host:step', seq: step.data.seq, step: step.data });
+    onDashboardEvents(socket, {
+      [DashboardEvent.RolloutUpdated]: (payload) => {
+        const change = RolloutChange.safeParse(payload);
+        if (change.success && change.data.rollout.id === rolloutId) receive({ type: 'rollout:updated', seq: change.data.seq, rollout: change.data.rollout });
+      },
+      [DashboardEvent.HostStep]: (payload) => {
+        const step = HostStepChange.safeParse(payload);
+        if (step.success && step.data.rolloutId === rolloutId) receive({ type: 'host:step', seq: step.data.seq, step: step.data });
+      },
     });
     socket.on('disconnect', (reason) => {
       if (finished) return;

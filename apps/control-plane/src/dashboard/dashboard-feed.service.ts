@@ -4,13 +4,15 @@
 // what this process already published.
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { DashboardEvent, type HostsSnapshot } from '../../../../libs/protocol/src/index.js';
+import { DashboardEvent, type DashboardEventBatch, type HostsSnapshot } from '../../../../libs/protocol/src/index.js';
 import { HostRepository } from '../hosts/host.repository.js';
 import { DashboardPublisher } from './dashboard-publisher.js';
 import { EventOutboxRepository, type OutboxEvent } from './event-outbox.repository.js';
 
 export interface Subscriber {
   send(type: string, payload: unknown): void;
+  /** Events in sequence order, sent as one frame. */
+  sendEvents(events: OutboxEvent[]): void;
   /** Starts live delivery; called synchronously right after the last catch-up send. */
   goLive(): void;
   readonly closed: boolean;
@@ -47,10 +49,10 @@ export class DashboardFeedService {
       if (subscriber.closed) return;
       // From here to goLive() nothing awaits, so the publisher cannot slip an event in between.
       const live = this.publisher.lastPublishedSeq;
-      for (const event of events) {
-        if (event.seq > live) break;
-        deliver(subscriber, event);
-        cursor = event.seq;
+      const due = events.filter((event) => event.seq <= live);
+      if (due.length > 0) {
+        subscriber.sendEvents(due);
+        cursor = due.at(-1)!.seq;
       }
       if (cursor >= live) {
         subscriber.goLive();
@@ -74,6 +76,7 @@ export class DashboardFeedService {
   }
 }
 
-export function deliver(subscriber: Pick<Subscriber, 'send'>, event: OutboxEvent): void {
-  subscriber.send(event.type, event.payload);
+/** The `events` frame of a list of outbox events. */
+export function eventFrame(events: OutboxEvent[]): DashboardEventBatch {
+  return { events: events.map((event) => ({ type: event.type, payload: event.payload })) };
 }

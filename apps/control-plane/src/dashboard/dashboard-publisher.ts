@@ -9,7 +9,8 @@ const POLL_MS = 500;
 const RETENTION_MS = 24 * 3600_000;
 const RETAIN_AT_LEAST = 10_000;
 
-export type EventSink = (event: OutboxEvent) => void;
+/** Gets the events of one outbox read, in sequence order: they go out as one frame. */
+export type EventSink = (events: OutboxEvent[]) => void;
 
 @Injectable()
 export class DashboardPublisher implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -63,9 +64,9 @@ export class DashboardPublisher implements OnApplicationBootstrap, OnApplication
   private async flush(): Promise<void> {
     for (;;) {
       const events = await this.outbox.readAfter(this.published, BATCH);
-      for (const event of events) {
-        this.sink(event);
-        this.published = event.seq;
+      if (events.length > 0) {
+        this.sink(events);
+        this.published = events.at(-1)!.seq;
       }
       if (events.length < BATCH) return;
     }

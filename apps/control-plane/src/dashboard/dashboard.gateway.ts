@@ -3,6 +3,7 @@ import { Logger } from '@nestjs/common';
 import { MessageBody, SubscribeMessage, WebSocketGateway, type OnGatewayConnection, type OnGatewayInit } from '@nestjs/websockets';
 import type { Namespace, Socket } from 'socket.io';
 import {
+  DASHBOARD_EVENTS,
   DASHBOARD_NAMESPACE,
   DashboardHandshake,
   DashboardRefusal,
@@ -18,7 +19,7 @@ import { handshakeRefusal, parsePayload, toAck } from '../common/ack.js';
 import { hashToken } from '../common/tokens.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { RolloutEngine } from '../rollout-engine/rollout-engine.service.js';
-import { DashboardFeedService } from './dashboard-feed.service.js';
+import { DashboardFeedService, eventFrame } from './dashboard-feed.service.js';
 import { DashboardPublisher } from './dashboard-publisher.js';
 import { apiTokenRoom, DashboardSockets } from './dashboard-sockets.js';
 
@@ -43,7 +44,7 @@ export class DashboardGateway implements OnGatewayInit<Namespace>, OnGatewayConn
   ) {}
 
   afterInit(namespace: Namespace): void {
-    this.publisher.setSink((event) => namespace.to(LIVE_ROOM).emit(event.type, event.payload));
+    this.publisher.setSink((events) => namespace.to(LIVE_ROOM).emit(DASHBOARD_EVENTS, eventFrame(events)));
     this.sockets.attach(namespace);
     namespace.use((socket, next) => {
       const parsed = DashboardHandshake.safeParse(socket.handshake.auth);
@@ -73,6 +74,7 @@ export class DashboardGateway implements OnGatewayInit<Namespace>, OnGatewayConn
       .subscribe(
         {
           send: (type, payload) => socket.emit(type, payload),
+          sendEvents: (events) => socket.emit(DASHBOARD_EVENTS, eventFrame(events)),
           goLive: () => void socket.join(LIVE_ROOM),
           get closed() {
             return socket.disconnected;

@@ -35,6 +35,8 @@ export interface HostFilter {
 const COLUMNS = `hostname, datacenter, datacenter_assigned, pool, labels, agent_version, engine, containers, status, connected,
   connection_id, last_heartbeat_at, registered_at, updated_at`;
 
+const QUALIFIED_COLUMNS = COLUMNS.split(',').map((column) => `h.${column.trim()}`).join(', ');
+
 @Injectable()
 export class HostRepository {
   constructor(private readonly db: DataSource) {}
@@ -91,23 +93,80 @@ export class HostRepository {
   }
 
   /**
-   * The heartbeat fast path: only the timestamp moves when the host is online on this
-   * connection and nothing it reports has changed. Returns false when the slow path is needed.
+   * Many registrations in two statements (with and without a container list: without one
+   * the host keeps the list it had). A hostname twice in `items`: the last one wins, and
+   * both get its row. Rows come back in the order of `items`.
    */
-  async touchIfUnchanged(
-    hostname: string,
-    connectionId: string,
-    engineStatus: string,
-    containers: ManagedContainer[] | undefined,
+  async upsertRegistrations(tx: EntityManager, items: { registration: HostRegistration; agentTokenId: string; connectionId: string }[], now: Date): Promise<HostRecord[]> {
+    const latest = new Map(items.map((item) => [item.registration.hostname, item]));
+    const records = new Map<string, HostRecord>();
+    for (const withContainers of [true, false]) {
+      const group = [...latest.values()].filter((item) => (item.registration.containers !== undefined) === withContainers);
+      if (group.length === 0) continue;
+      const rows: HostRow[] = await tx.query(
+        `INSERT INTO hosts (hostname, datacenter, labels, agent_version, engine, containers, status, connected,
+                            connection_id, agent_token_id, last_heartbeat_at, registered_at, updated_at)
+         SELECT r.hostname, r.datacenter, r.labels, r.agent_version, r.engine, COALESCE(r.containers, '[]'), 'online', true,
+                r.connection_id, r.agent_token_id, $2, $2, $2
+           FROM jsonb_to_recordset($1::jsonb) AS r(hostname text, datacenter text, labels jsonb, agent_version text, engine jsonb,
+                containers jsonb, connection_id text, agent_token_id uuid)
+         ON CONFLICT (hostname) DO UPDATE SET
+           datacenter = CASE WHEN hosts.datacenter_assigned THEN hosts.datacenter ELSE EXCLUDED.datacenter END,
+           labels = EXCLUDED.labels, agent_version = EXCLUDED.agent_version, engine = EXCLUDED.engine,
+           containers = ${withContainers ? 'EXCLUDED.containers' : 'hosts.containers'}, status = 'online', connected = true,
+           connection_id = EXCLUDED.connection_id, agent_token_id = EXCLUDED.agent_token_id,
+           last_heartbeat_at = EXCLUDED.last_heartbeat_at, registered_at = EXCLUDED.registered_at, updated_at = EXCLUDED.updated_at
+         RETURNING ${COLUMNS}`,
+        [
+          JSON.stringify(
+            group.map(({ registration: r, agentTokenId, connectionId }) => ({
+              hostname: r.hostname,
+              datacenter: r.datacenter,
+              labels: r.labels,
+              agent_version: r.agentVersion,
+              engine: r.engine,
+              containers: r.containers ?? null,
+              connection_id: connectionId,
+              agent_token_id: agentTokenId,
+            })),
+          ),
+          now,
+        ],
+      );
+      for (const row of rows) records.set(row.hostname, toRecord(row));
+    }
+    return items.map((item) => records.get(item.registration.hostname)!);
+  }
+
+  /**
+   * Heartbeats, in one statement: each host on its connection gets its heartbeat time;
+   * one that reports something new (back online, another engine status, other
+   * containers) also gets it written and `updated_at` moved, and comes back as changed.
+   * The comparison is made in SET, against the row as locked, so a concurrent change
+   * (the sweeper marking it unreachable) is seen. A heartbeat from a replaced connection
+   * matches nothing. A hostname twice: the last heartbeat wins.
+   */
+  async applyHeartbeats(
+    tx: EntityManager,
+    items: { hostname: string; connectionId: string; engineStatus: string; containers: ManagedContainer[] | undefined }[],
     now: Date,
-  ): Promise<boolean> {
-    const result = await this.db.query(
-      `UPDATE hosts SET last_heartbeat_at = $1
-        WHERE hostname = $2 AND connection_id = $3 AND status = 'online' AND engine->>'status' = $4
-          AND ($5::jsonb IS NULL OR containers = $5::jsonb)`,
-      [now, hostname, connectionId, engineStatus, containers === undefined ? null : JSON.stringify(containers)],
+  ): Promise<HostRecord[]> {
+    const latest = new Map(items.map((item) => [item.hostname, item]));
+    const [rows]: [(HostRow & { changed: boolean })[], number] = await tx.query(
+      `UPDATE hosts h SET status = 'online', engine = jsonb_set(h.engine, '{status}', to_jsonb(r.engine_status)),
+              containers = COALESCE(r.containers, h.containers), last_heartbeat_at = $2,
+              updated_at = CASE WHEN h.status = 'online' AND h.engine->>'status' = r.engine_status
+                                 AND (r.containers IS NULL OR h.containers = r.containers)
+                            THEN h.updated_at ELSE $2 END
+         FROM jsonb_to_recordset($1::jsonb) AS r(hostname text, connection_id text, engine_status text, containers jsonb)
+        WHERE h.hostname = r.hostname AND h.connection_id = r.connection_id
+        RETURNING ${QUALIFIED_COLUMNS}, h.updated_at = $2 AS changed`,
+      [
+        JSON.stringify([...latest.values()].map((item) => ({ hostname: item.hostname, connection_id: item.connectionId, engine_status: item.engineStatus, containers: item.containers ?? null }))),
+        now,
+      ],
     );
-    return result[1] === 1;
+    return rows.filter((row) => row.changed).map(toRecord).sort((a, b) => a.hostname.localeCompare(b.hostname));
   }
 
   async save(tx: EntityManager, host: HostRecord): Promise<HostRecord> {

@@ -1,6 +1,6 @@
 // HostService on real PostgreSQL with the real migrations and a clock the test moves.
 import { io } from 'socket.io-client';
-import { DashboardEvent, type HostRegistration } from '../../../../libs/protocol/src/index.js';
+import { DashboardEvent, onDashboardEvents, type HostRegistration } from '../../../../libs/protocol/src/index.js';
 import { startTestControlPlane, type TestControlPlane } from '../../../../test/support/control-plane.js';
 import { waitFor } from '../../../../test/support/wait.js';
 import { Clock } from '../common/clock.js';
@@ -109,7 +109,7 @@ describe('HostService', () => {
     const seen: number[] = [];
     let snapshotSeq = -1;
     socket.on('hosts:snapshot', (snapshot: { seq: number }) => (snapshotSeq = snapshot.seq));
-    socket.on('host:connected', (change: { seq: number }) => seen.push(change.seq));
+    onDashboardEvents(socket, { 'host:connected': (change) => seen.push((change as { seq: number }).seq) });
     try {
       await waitFor(() => snapshotSeq >= 0, { description: 'snapshot while registrations go on' });
       const atSnapshot = registered;

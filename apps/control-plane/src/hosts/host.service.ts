@@ -1,6 +1,7 @@
 // What happens to a host when its agent registers, heartbeats or goes away, when it
 // falls silent, and when an operator places it. Each change and its dashboard event
-// commit together.
+// commit together. Registrations and changing heartbeats, the hot paths (a connect
+// storm, a fleet reporting), are group-committed: many per transaction, set-based.
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { Invalid, nextHostStatus, NotFound, silenceCutoff } from '../../../../libs/domain/src/index.js';
@@ -16,6 +17,7 @@ import {
 import type { Actor } from '../audit/audit-log.repository.js';
 import { AuditLogRepository } from '../audit/audit-log.repository.js';
 import { Clock } from '../common/clock.js';
+import { WriteBatcher } from '../common/write-batcher.js';
 import { CONFIG } from '../common/core.module.js';
 import type { Config } from '../config/config.js';
 import { DashboardPublisher } from '../dashboard/dashboard-publisher.js';
@@ -29,8 +31,24 @@ export interface AgentConnection {
   hostname: string;
 }
 
+interface RegistrationItem {
+  registration: HostRegistration;
+  agentTokenId: string;
+  connectionId: string;
+}
+
+interface HeartbeatItem {
+  hostname: string;
+  connectionId: string;
+  engineStatus: string;
+  containers: ManagedContainer[] | undefined;
+}
+
 @Injectable()
 export class HostService {
+  private readonly registrations = new WriteBatcher<RegistrationItem, HostView>((items) => this.writeRegistrations(items));
+  private readonly heartbeats = new WriteBatcher<HeartbeatItem, void>((items) => this.writeHeartbeats(items));
+
   constructor(
     private readonly db: DataSource,
     private readonly hosts: HostRepository,
@@ -53,35 +71,38 @@ export class HostService {
   }
 
   async register(connection: AgentConnection, registration: HostRegistration): Promise<HostView> {
-    const now = this.clock.now();
     const normalised = { ...registration, containers: registration.containers && sortContainers(registration.containers) };
-    const host = await this.change(async (tx) => {
-      const registered = await this.hosts.upsertRegistration(tx, normalised, { ...connection, now });
-      return [registered, DashboardEvent.HostConnected];
-    });
-    return host!;
+    return this.registrations.submit({ registration: normalised, agentTokenId: connection.agentTokenId, connectionId: connection.connectionId });
   }
 
   async heartbeat(connection: AgentConnection, heartbeat: HostHeartbeat): Promise<void> {
-    const now = this.clock.now();
     const containers = heartbeat.containers && sortContainers(heartbeat.containers);
-    const status = heartbeat.engine.status;
-    if (await this.hosts.touchIfUnchanged(connection.hostname, connection.connectionId, status, containers, now)) return;
+    // A heartbeat from a connection that has been replaced (or a host never registered) changes nothing.
+    await this.heartbeats.submit({ hostname: connection.hostname, connectionId: connection.connectionId, engineStatus: heartbeat.engine.status, containers });
+  }
 
-    await this.change(async (tx) => {
-      const host = await this.hosts.find(connection.hostname, tx, true);
-      // A heartbeat from a connection that has been replaced (or a host never registered) changes nothing.
-      if (!host || host.connectionId !== connection.connectionId) return undefined;
-      const next: HostRecord = {
-        ...host,
-        status: nextHostStatus(host.status, 'heartbeat'),
-        engine: { ...host.engine, status },
-        containers: containers ?? host.containers,
-        lastHeartbeatAt: now.toISOString(),
-        updatedAt: now.toISOString(),
-      };
-      return [await this.hosts.save(tx, next), DashboardEvent.HostUpdated];
+  private async writeRegistrations(items: RegistrationItem[]): Promise<HostView[]> {
+    const now = this.clock.now();
+    const views = await this.db.transaction(async (tx) => {
+      const records = await this.hosts.upsertRegistrations(tx, items, now);
+      const views = records.map(toView);
+      const unique = [...new Map(views.map((view) => [view.hostname, view])).values()];
+      await this.outbox.appendMany(tx, DashboardEvent.HostConnected, unique.map((host) => (seq: number) => ({ seq, host })));
+      return views;
     });
+    this.publisher.poke();
+    return views;
+  }
+
+  private async writeHeartbeats(items: HeartbeatItem[]): Promise<void[]> {
+    const now = this.clock.now();
+    const changed = await this.db.transaction(async (tx) => {
+      const records = await this.hosts.applyHeartbeats(tx, items, now);
+      await this.outbox.appendMany(tx, DashboardEvent.HostUpdated, records.map((record) => (seq: number) => ({ seq, host: toView(record) })));
+      return records.length;
+    });
+    if (changed > 0) this.publisher.poke();
+    return items.map(() => undefined);
   }
 
   /** The agent's socket closed; `saidGoodbye` when the agent closed it on purpose. */
