@@ -26,6 +26,8 @@ export interface ControlPlane {
 
 const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
 
+const LISTEN_BACKLOG = 8192;
+
 export async function startControlPlane(config: Config, options: { clock?: Clock } = {}): Promise<ControlPlane> {
   const logger = new ConsoleLogger('Tarmac', {
     logLevels: LEVELS.slice(0, LEVELS.indexOf(config.logLevel) + 1) as NestLogLevel[],
@@ -47,7 +49,7 @@ export async function startControlPlane(config: Config, options: { clock?: Clock
     setUpApiDocs(app);
 
     const admin = await bootstrapAdmin(app.get(ApiTokenRepository), config.adminToken);
-    await app.listen(config.port, config.host);
+    await listen(app, config.host, config.port);
     const url = urlOf(app, config.host);
     const running = app;
     return {
@@ -78,6 +80,25 @@ function setUpApiDocs(app: NestExpressApplication): void {
       .build(),
   );
   SwaggerModule.setup('docs', app, cleanupOpenApiDoc(document), { jsonDocumentUrl: 'docs-json' });
+}
+
+/**
+ * Listens with a deep accept backlog. A connect storm (thousands of agents reconnecting at
+ * once after a network blip or a control-plane restart) overflows Node's default of 511:
+ * the kernel then drops SYNs and each agent waits out TCP's 1, 3, 7, 15 s retransmissions
+ * (ListenOverflows in nstat). The kernel caps it at net.core.somaxconn. Nest's listen()
+ * takes no backlog, so the server listens itself once Nest is initialised.
+ */
+async function listen(app: NestExpressApplication, host: string, port: number): Promise<void> {
+  await app.init();
+  const server = app.getHttpServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ port, host, backlog: LISTEN_BACKLOG }, () => {
+      server.removeListener('error', reject);
+      resolve();
+    });
+  });
 }
 
 function urlOf(app: NestExpressApplication, host: string): string {
