@@ -82,47 +82,64 @@ export class HostCommandRepository {
     return rows.map((row) => row.hostname);
   }
 
-  async markSent(hostname: string, seq: number, now: Date): Promise<void> {
-    await this.db.query(`UPDATE host_commands SET status = 'sent', sent_at = COALESCE(sent_at, $3) WHERE hostname = $1 AND seq = $2 AND status = 'pending'`, [
-      hostname,
-      seq,
-      now,
-    ]);
+  /** Records the agents' acks, each with the time it arrived, in one statement. */
+  async markSent(acks: { hostname: string; seq: number; at: Date }[]): Promise<void> {
+    if (acks.length === 0) return;
+    await this.db.query(
+      `UPDATE host_commands c SET status = 'sent', sent_at = COALESCE(c.sent_at, a.at)
+         FROM unnest($1::text[], $2::bigint[], $3::timestamptz[]) AS a(hostname, seq, at)
+        WHERE c.hostname = a.hostname AND c.seq = a.seq AND c.status = 'pending'`,
+      [acks.map((a) => a.hostname), acks.map((a) => a.seq), acks.map((a) => a.at)],
+    );
   }
 
-  /** The rollout a command belongs to, if any (switch commands belong to none). */
-  async rolloutOf(tx: EntityManager, hostname: string, key: string): Promise<string | null> {
-    const rows: { rollout_id: string | null }[] = await tx.query('SELECT rollout_id FROM host_commands WHERE key = $1 AND hostname = $2', [key, hostname]);
-    return rows[0]?.rollout_id ?? null;
+  /** The rollout each of these commands belongs to, by key; commands outside any rollout (switches, traffic shifts) and unknown keys are left out. */
+  async rolloutsOf(tx: EntityManager, commands: { hostname: string; key: string }[]): Promise<Map<string, string>> {
+    const rows: { key: string; rollout_id: string }[] = await tx.query(
+      `SELECT c.key, c.rollout_id FROM host_commands c
+         JOIN unnest($1::text[], $2::text[]) AS r(hostname, key) ON c.key = r.key AND c.hostname = r.hostname
+        WHERE c.rollout_id IS NOT NULL`,
+      [commands.map((c) => c.hostname), commands.map((c) => c.key)],
+    );
+    return new Map(rows.map((row) => [row.key, row.rollout_id]));
   }
 
   /**
-   * Closes an open command with the agent's report. Undefined when the key is unknown,
-   * belongs to another host, or was closed already (a repeated report).
+   * Closes open commands with their agents' reports, in one statement. A report whose key
+   * is unknown, belongs to another host, or was closed already (a repeat) closes nothing
+   * and gets undefined; results come back in the order of `reports`.
    */
   async close(
     tx: EntityManager,
-    hostname: string,
-    key: string,
-    outcome: { status: 'completed'; result: unknown } | { status: 'failed' | 'abandoned'; reason: string; message: string },
+    reports: { hostname: string; key: string; outcome: { status: 'completed'; result: unknown } | { status: 'failed'; reason: string; message: string } }[],
     now: Date,
-  ): Promise<ClosedCommand | undefined> {
-    const [rows]: [{ rollout_id: string | null; hostname: string; step: string; seq: string; sent_at: Date | null }[], number] = await tx.query(
-      `UPDATE host_commands SET status = $3, result = $4, reason = $5, message = $6, finished_at = $7
-        WHERE key = $1 AND hostname = $2 AND status IN ('pending', 'sent')
-        RETURNING rollout_id, hostname, step, seq, sent_at`,
+  ): Promise<(ClosedCommand | undefined)[]> {
+    if (reports.length === 0) return [];
+    const [rows]: [{ key: string; rollout_id: string | null; hostname: string; step: string; seq: string; sent_at: Date | null }[], number] = await tx.query(
+      `UPDATE host_commands c SET status = r.status, result = r.result, reason = r.reason, message = r.message, finished_at = $2
+         FROM jsonb_to_recordset($1::jsonb) AS r(hostname text, key text, status text, result jsonb, reason text, message text)
+        WHERE c.key = r.key AND c.hostname = r.hostname AND c.status IN ('pending', 'sent')
+        RETURNING c.key, c.rollout_id, c.hostname, c.step, c.seq, c.sent_at`,
       [
-        key,
-        hostname,
-        outcome.status,
-        outcome.status === 'completed' ? JSON.stringify(outcome.result) : null,
-        outcome.status === 'completed' ? null : outcome.reason,
-        outcome.status === 'completed' ? null : outcome.message,
+        JSON.stringify(
+          reports.map(({ hostname, key, outcome }) => ({
+            hostname,
+            key,
+            status: outcome.status,
+            result: outcome.status === 'completed' ? outcome.result : null,
+            reason: outcome.status === 'completed' ? null : outcome.reason,
+            message: outcome.status === 'completed' ? null : outcome.message,
+          })),
+        ),
         now,
       ],
     );
-    const row = rows[0];
-    return row && { rolloutId: row.rollout_id, hostname: row.hostname, step: row.step, seq: Number(row.seq), sentAt: row.sent_at, finishedAt: now };
+    const closed = new Map(rows.map((row) => [`${row.hostname}/${row.key}`, row]));
+    return reports.map(({ hostname, key }) => {
+      const row = closed.get(`${hostname}/${key}`);
+      closed.delete(`${hostname}/${key}`); // a key twice in one batch closes once
+      return row && { rolloutId: row.rollout_id, hostname: row.hostname, step: row.step, seq: Number(row.seq), sentAt: row.sent_at, finishedAt: now };
+    });
   }
 
   /** Closes every open command of a rollout that the decision no longer waits for. */

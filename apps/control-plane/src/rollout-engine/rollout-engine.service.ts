@@ -7,6 +7,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import {
   Conflict,
   decide,
+  decideMany,
   DomainError,
   initialRolloutState,
   INTENTS,
@@ -19,10 +20,11 @@ import {
   type RolloutSpec,
   type RolloutState,
 } from '../../../../libs/domain/src/index.js';
-import { DashboardEvent, type CommandDispatch, type PlanSpec, type RolloutView } from '../../../../libs/protocol/src/index.js';
+import { DashboardEvent, type CommandDispatch, type HostStepChange, type PlanSpec, type RolloutView } from '../../../../libs/protocol/src/index.js';
 import { AgentSockets } from '../agents/agent-sockets.js';
 import { AuditLogRepository, SYSTEM_ACTOR, type Actor } from '../audit/audit-log.repository.js';
 import { Clock } from '../common/clock.js';
+import { WriteBatcher } from '../common/write-batcher.js';
 import { DashboardPublisher } from '../dashboard/dashboard-publisher.js';
 import { EventOutboxRepository } from '../dashboard/event-outbox.repository.js';
 import { MetricsService } from '../metrics/metrics.service.js';
@@ -50,6 +52,13 @@ type Outgoing = OutgoingCommand;
 export class RolloutEngine {
   private readonly logger = new Logger(RolloutEngine.name);
 
+  /** Acks of a fan-out are recorded together, not one UPDATE each. */
+  private readonly acks = new WriteBatcher<{ hostname: string; seq: number; at: Date }, void>(async (items) => {
+    await this.commands.markSent(items);
+    return items.map(() => undefined);
+  }, 2000);
+  private readonly reports = new WriteBatcher<{ hostname: string; report: CommandReport }, void>((items) => this.decideReports(items), 500);
+
   constructor(
     private readonly db: DataSource,
     private readonly rollouts: RolloutStateRepository,
@@ -75,48 +84,72 @@ export class RolloutEngine {
     return view;
   }
 
-  /** An agent's report on a command: closes the command, then lets the rollout decide. */
-  async report(hostname: string, report: CommandReport): Promise<void> {
+  /**
+   * An agent's report on a command: closes the command, then lets the rollout decide.
+   * Reports are group-committed: those arriving while one batch is being decided go
+   * together in the next, each rollout deciding all of its reports in one transaction
+   * (one lock, one state write) instead of one transaction per report.
+   */
+  report(hostname: string, report: CommandReport): Promise<void> {
+    return this.reports.submit({ hostname, report });
+  }
+
+  private async decideReports(items: { hostname: string; report: CommandReport }[]): Promise<void[]> {
     const outgoing: Outgoing[] = [];
     const now = this.clock.now();
     await this.db.transaction(async (tx) => {
-      const outcome =
-        report.outcome === 'completed'
-          ? { status: 'completed' as const, result: report.result }
-          : { status: 'failed' as const, reason: report.reason, message: report.message };
-      // Rollout row first, then its commands: the order every decision locks in, so a
-      // report and a decision (a tick, an abort) cannot deadlock.
-      const owner = await this.commands.rolloutOf(tx, hostname, report.key);
-      if (owner) await this.rollouts.lock(tx, owner, true);
-      const closed = await this.commands.close(tx, hostname, report.key, outcome, now);
-      if (!closed) return; // repeated, late or unknown: already accounted for
-      if (closed.sentAt) {
-        this.metrics.hostStepDuration.observe({ step: closed.step.split(':')[1] ?? 'unknown' }, (now.getTime() - closed.sentAt.getTime()) / 1000);
+      // Rollout rows first (in id order), then their commands: the order every decision
+      // locks in, so reports and decisions (a tick, an abort) cannot deadlock.
+      const owners = await this.commands.rolloutsOf(tx, items.map(({ hostname, report }) => ({ hostname, key: report.key })));
+      for (const rolloutId of [...new Set(owners.values())].sort()) await this.rollouts.lock(tx, rolloutId, true);
+      const events = new Map<string, RolloutEvent[]>();
+      const steps: ((seq: number) => HostStepChange)[] = [];
+      const closing = await this.commands.close(
+        tx,
+        items.map(({ hostname, report }) => ({
+          hostname,
+          key: report.key,
+          outcome:
+            report.outcome === 'completed'
+              ? { status: 'completed' as const, result: report.result }
+              : { status: 'failed' as const, reason: report.reason, message: report.message },
+        })),
+        now,
+      );
+      for (const [i, { hostname, report }] of items.entries()) {
+        const closed = closing[i];
+        if (!closed) continue; // repeated, late or unknown: already accounted for
+        if (closed.sentAt) {
+          this.metrics.hostStepDuration.observe({ step: closed.step.split(':')[1] ?? 'unknown' }, (now.getTime() - closed.sentAt.getTime()) / 1000);
+        }
+        if (report.outcome === 'completed') this.metrics.commandsCompleted.inc();
+        else this.metrics.commandsFailed.inc({ reason: report.reason });
+        if (closed.rolloutId === null) {
+          // Outside any rollout (a switch:set, a traffic shift): nothing decides on it; closing it is all.
+          if (report.outcome === 'failed') this.logger.warn(`${report.key} on ${hostname} failed: ${report.reason}: ${report.message}`);
+          continue;
+        }
+        const rolloutId = closed.rolloutId;
+        steps.push((seq) => ({
+          seq,
+          rolloutId,
+          hostname,
+          step: closed.step,
+          status: report.outcome,
+          attempt: Number(report.key.split('/').at(-1)),
+          reason: report.outcome === 'failed' ? { code: report.reason, message: report.message } : null,
+        }));
+        const event: RolloutEvent =
+          report.outcome === 'completed'
+            ? { type: 'command-completed', key: report.key }
+            : { type: 'command-failed', key: report.key, reason: report.reason, message: report.message };
+        events.set(rolloutId, [...(events.get(rolloutId) ?? []), event]);
       }
-      if (report.outcome === 'completed') this.metrics.commandsCompleted.inc();
-      else this.metrics.commandsFailed.inc({ reason: report.reason });
-      if (closed.rolloutId === null) {
-        // Outside any rollout (a switch:set): nothing decides on it; closing it is all.
-        if (report.outcome === 'failed') this.logger.warn(`${report.key} on ${hostname} failed: ${report.reason}: ${report.message}`);
-        return;
-      }
-      const rolloutId = closed.rolloutId;
-      await this.outbox.append(tx, DashboardEvent.HostStep, (seq) => ({
-        seq,
-        rolloutId,
-        hostname,
-        step: closed.step,
-        status: report.outcome,
-        attempt: Number(report.key.split('/').at(-1)),
-        reason: report.outcome === 'failed' ? { code: report.reason, message: report.message } : null,
-      }));
-      const event: RolloutEvent =
-        report.outcome === 'completed'
-          ? { type: 'command-completed', key: report.key }
-          : { type: 'command-failed', key: report.key, reason: report.reason, message: report.message };
-      await this.decideIn(tx, rolloutId, event, SYSTEM_ACTOR, outgoing, true);
+      await this.outbox.appendMany(tx, DashboardEvent.HostStep, steps);
+      for (const [rolloutId, list] of events) await this.decideIn(tx, rolloutId, list, SYSTEM_ACTOR, outgoing, true);
     });
     this.afterCommit(outgoing);
+    return items.map(() => undefined);
   }
 
   /** Sends a host's unanswered commands again: after its agent (re)registers, or when never acknowledged. */
@@ -150,7 +183,7 @@ export class RolloutEngine {
   private async decideIn(
     tx: EntityManager,
     rolloutId: string,
-    event: RolloutEvent,
+    given: RolloutEvent | RolloutEvent[],
     actor: Actor,
     outgoing: Outgoing[],
     wait: boolean,
@@ -162,21 +195,22 @@ export class RolloutEngine {
     }
     // An ended rollout never changes on its own again; a person's intent on it is still
     // decided, so it gets its refusal (or, for a rollback, its way).
-    if (!INTENTS.includes(event.type) && (ROLLOUT_TERMINAL as readonly string[]).includes(rollout.status)) return toRolloutView(rollout);
+    let events = Array.isArray(given) ? given : [given];
+    if (!events.some((event) => INTENTS.includes(event.type)) && (ROLLOUT_TERMINAL as readonly string[]).includes(rollout.status)) return toRolloutView(rollout);
     const now = this.clock.now();
     const spec = rollout.spec ?? (await this.buildSpec(tx, rollout, now));
     if (!spec) return toRolloutView((await this.rollouts.lock(tx, rolloutId))!);
     const before: RolloutState = rollout.state ?? initialRolloutState();
-    if (event.type === 'rollback') await this.refuseIfSuperseded(tx, rollout, spec);
+    if (events.some((event) => event.type === 'rollback')) await this.refuseIfSuperseded(tx, rollout, spec);
     // Time passing in a judged window: the evaluation that is due, from the signals received since the last one.
-    if (event.type === 'tick' && judgmentDue(before, now.getTime())) event = await this.signalsEvent(tx, spec, before, now);
-    const decision = await this.shiftTraffic(tx, rollout.id, spec, decide(spec, before, event, now.getTime()), now);
+    if (events.length === 1 && events[0]!.type === 'tick' && judgmentDue(before, now.getTime())) events = [await this.signalsEvent(tx, spec, before, now)];
+    const decision = await this.shiftTraffic(tx, rollout.id, spec, decideMany(spec, before, events, now.getTime()), now);
     if (rollout.spec && !changed(before, decision)) return toRolloutView(rollout);
 
     const terminal = (status: string) => (ROLLOUT_TERMINAL as readonly string[]).includes(status);
     const finished = terminal(decision.state.status) && !terminal(before.status);
     const reopened = !terminal(decision.state.status) && terminal(before.status);
-    await this.rollouts.save(tx, rollout.id, { spec, state: decision.state, finished, reopened }, now);
+    await this.rollouts.save(tx, rollout.id, { spec: rollout.spec ? undefined : spec, state: decision.state, finished, reopened }, now);
     await this.recordJudgments(tx, rollout.id, decision, now);
     const dispatches = await this.commands.appendMany(
       tx,
@@ -199,7 +233,7 @@ export class RolloutEngine {
     );
     const waitingFor = Object.values(decision.state.hosts).flatMap((host) => (host.phase === 'running' && host.key ? [host.key] : []));
     await this.commands.abandonOpen(tx, rollout.id, waitingFor, now);
-    await this.record(tx, rollout.id, rollout.planId, event, actor, decision, now);
+    await this.record(tx, rollout.id, rollout.planId, events, actor, decision, now);
     const finishedAt = finished ? now : reopened ? null : rollout.finishedAt;
     const view = toRolloutView({ ...rollout, spec, state: decision.state, updatedAt: now, finishedAt });
     await this.outbox.append(tx, DashboardEvent.RolloutUpdated, (seq) => ({ seq, rollout: view }));
@@ -213,9 +247,10 @@ export class RolloutEngine {
   }
 
   /** People's intents and every automatic decision go to the audit log with their reasons (and a judgment's figures). */
-  private async record(tx: EntityManager, rolloutId: string, planId: string, event: RolloutEvent, actor: Actor, decision: Decision, now: Date) {
+  private async record(tx: EntityManager, rolloutId: string, planId: string, events: RolloutEvent[], actor: Actor, decision: Decision, now: Date) {
     const base = { entityType: 'rollout', entityId: rolloutId, planId, at: now };
-    if (event.type === 'pause' || event.type === 'resume' || event.type === 'abort' || event.type === 'rollback') {
+    for (const event of events) {
+      if (event.type !== 'pause' && event.type !== 'resume' && event.type !== 'abort' && event.type !== 'rollback') continue;
       const action = { pause: 'rollout.paused', resume: 'rollout.resumed', abort: 'rollout.aborted', rollback: 'rollout.rollback-requested' }[event.type];
       const reason = event.type === 'resume' ? null : (event.reason ?? null);
       const after = event.type === 'rollback' ? { status: decision.state.status, confirmDataLoss: event.confirmDataLoss === true } : { status: decision.state.status };
@@ -344,7 +379,7 @@ export class RolloutEngine {
     const acknowledged = await this.sockets.dispatch(hostname, dispatch);
     if (!acknowledged) return false;
     this.metrics.commandsAcknowledged.inc();
-    await this.commands.markSent(hostname, dispatch.seq, this.clock.now()).catch((error: unknown) => {
+    await this.acks.submit({ hostname, seq: dispatch.seq, at: this.clock.now() }).catch((error: unknown) => {
       this.logger.warn(`marking ${dispatch.key} sent failed: ${String(error)}`);
     });
     return true;

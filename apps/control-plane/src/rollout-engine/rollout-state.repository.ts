@@ -65,13 +65,17 @@ export class RolloutStateRepository {
     return rows.map((row) => row.id);
   }
 
-  /** `finished`: it has just ended (now); `reopened`: an ended rollout moves again (a rollback). */
-  async save(tx: EntityManager, id: string, update: { spec: RolloutSpec; state: RolloutState; finished: boolean; reopened: boolean }, now: Date): Promise<void> {
+  /**
+   * `spec`: only when it has just been fixed (it never changes after, and with every
+   * host's previous release it is the larger document). `finished`: it has just ended
+   * (now); `reopened`: an ended rollout moves again (a rollback).
+   */
+  async save(tx: EntityManager, id: string, update: { spec?: RolloutSpec; state: RolloutState; finished: boolean; reopened: boolean }, now: Date): Promise<void> {
     await tx.query(
-      `UPDATE rollouts SET spec = $2, state = $3, status = $4, reason = $5, updated_at = $6,
+      `UPDATE rollouts SET spec = COALESCE($2, spec), state = $3, status = $4, reason = $5, updated_at = $6,
               finished_at = CASE WHEN $7 THEN $6 WHEN $8 THEN NULL ELSE finished_at END
         WHERE id = $1`,
-      [id, update.spec, update.state, update.state.status, update.state.reason ? JSON.stringify(update.state.reason) : null, now, update.finished, update.reopened],
+      [id, update.spec ?? null, update.state, update.state.status, update.state.reason ? JSON.stringify(update.state.reason) : null, now, update.finished, update.reopened],
     );
   }
 }

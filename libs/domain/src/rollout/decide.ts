@@ -43,9 +43,20 @@ export function judgmentDue(state: RolloutState, now: number): boolean {
 }
 
 export function decide(spec: RolloutSpec, state: RolloutState, event: RolloutEvent, now: number): Decision {
+  return decideMany(spec, state, [event], now);
+}
+
+/**
+ * Several events at one moment, decided one after the other (each applied, then whatever
+ * is due started), as one decision: the last state and everything they produced, in
+ * order. The same as folding `decide` over them, without copying the state per event.
+ */
+export function decideMany(spec: RolloutSpec, state: RolloutState, events: readonly RolloutEvent[], now: number): Decision {
   const draft = new Draft(spec, structuredClone(state), now);
-  draft.apply(event);
-  draft.advance();
+  for (const event of events) {
+    draft.apply(event);
+    draft.advance();
+  }
   return { state: draft.state, commands: draft.commands, notes: draft.notes, judgments: draft.judgments };
 }
 
@@ -378,8 +389,11 @@ class Draft {
     this.note('ROLLED_BACK', `${hosts} host(s) back on their previous release, ${this.spec.rollback.steps.length} step(s) in order`);
   }
 
+  /** The host running the command `key` (`<rollout>/<step>/<host>/<attempt>`), found by the host its key names. */
   private hostRunning(key: string): [string, HostProgress] | undefined {
-    return Object.entries(this.state.hosts).find(([, host]) => host.phase === 'running' && host.key === key);
+    const hostname = key.split('/')[2] ?? '';
+    const host = Object.hasOwn(this.state.hosts, hostname) ? this.state.hosts[hostname] : undefined;
+    return host && host.phase === 'running' && host.key === key ? [hostname, host] : undefined;
   }
 
   private require(allowed: RolloutState['status'][], what: string): void {

@@ -16,8 +16,15 @@ export type Unit =
   | { kind: 'rollback'; step: number; group: number; batch: number; shift?: 'drain' | 'restore' }
   | { kind: 'done' };
 
+const batchCache = new WeakMap<RolloutSpec, Map<number, string[][]>>();
+
+/** A wave's batches; computed once per spec (a spec never changes once a rollout has started). */
 export function batchesOf(spec: RolloutSpec, wave: number): string[][] {
-  return planBatches(spec.waves[wave]?.hosts ?? [], spec.batch);
+  let waves = batchCache.get(spec);
+  if (!waves) batchCache.set(spec, (waves = new Map()));
+  let batches = waves.get(wave);
+  if (!batches) waves.set(wave, (batches = planBatches(spec.waves[wave]?.hosts ?? [], spec.batch)));
+  return batches;
 }
 
 /** The hosts a unit works on; empty for waiting units. `gateHost` is the wave's first updated host. */

@@ -60,9 +60,12 @@ export class SignalsJudgmentRollback1764350000000 implements MigrationInterface 
       )`);
     await db.query('DROP INDEX rollouts_active_idx');
     await db.query(`CREATE INDEX rollouts_active_idx ON rollouts (status) WHERE status IN ('pending', 'running', 'paused', 'rolling_back')`);
+    // Every decision abandons the open commands it no longer waits for: read through this, not all of the rollout's commands.
+    await db.query(`CREATE INDEX host_commands_rollout_open_idx ON host_commands (rollout_id) WHERE status IN ('pending', 'sent')`);
   }
 
   async down(db: QueryRunner): Promise<void> {
+    await db.query('DROP INDEX host_commands_rollout_open_idx');
     await db.query('DROP INDEX rollouts_active_idx');
     await db.query(`CREATE INDEX rollouts_active_idx ON rollouts (status) WHERE status IN ('pending', 'running', 'paused')`);
     for (const table of ['host_releases', 'rollout_judgments', 'signal_samples']) await db.query(`DROP TABLE ${table}`);
