@@ -121,10 +121,16 @@ describe('docker-compose.yml', () => {
     expect(existsSync(resolve(root, context, dockerfile))).toBe(true);
   });
 
-  it.each(['control-plane', 'agent'])('runs the %s entry point that npm run build emits', (name) => {
+  it.each([
+    ['control-plane', 'dist/apps/control-plane/src/main.js'],
+    ['agent', 'dist/agent/tarmac-agent.mjs'],
+  ])('runs the %s entry point that npm run build emits (%s)', (name, entry) => {
     const build = services[name]!.build as { context?: string; dockerfile: string };
     const dockerfile = readFileSync(resolve(root, build.context ?? '.', build.dockerfile), 'utf8');
-    expect(dockerfile).toContain(`CMD ["node", "dist/apps/${name}/src/main.js"]`);
+    expect(dockerfile).toContain(`CMD ["node", "${entry}"]`);
     expect(existsSync(join(root, 'apps', name, 'src', 'main.ts'))).toBe(true);
+    // npm run build makes it: the agent's bundle from its own build script.
+    const scripts = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+    expect(scripts.build).toContain(name === 'agent' ? 'apps/agent/build.mjs' : 'tsconfig.build.json');
   });
 });

@@ -6,26 +6,10 @@ import { build } from 'esbuild';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { englishOnlyZod } from '../../scripts/esbuild-english-zod.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const out = join(here, '../../dist/apps/control-plane/web');
-
-/**
- * zod's `z` namespace re-exports every locale's messages (~300 KiB minified); the
- * page speaks English, so the locales index is replaced by English alone.
- */
-const englishOnlyZod = {
-  name: 'english-only-zod',
-  setup(builder) {
-    builder.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
-      /[\\/]zod[\\/]v4[\\/]/.test(args.importer) ? { path: join(dirname(args.importer), '../locales/index.js'), namespace: 'zod-locales' } : undefined,
-    );
-    builder.onLoad({ filter: /.*/, namespace: 'zod-locales' }, (args) => ({
-      contents: `export { default as en } from ${JSON.stringify(join(dirname(args.path), 'en.js'))};`,
-      resolveDir: dirname(args.path),
-    }));
-  },
-};
 
 rmSync(out, { recursive: true, force: true });
 mkdirSync(join(out, 'assets'), { recursive: true });

@@ -1,4 +1,4 @@
-// Scenario 5: the footprint of one real agent (dist/apps/agent/src/main.js) on the real
+// Scenario 5: the footprint of one real agent (dist/agent/tarmac-agent.mjs, as it ships) on the real
 // container engine (Podman behind the Docker Engine API): RSS and CPU while idle
 // (connected, heartbeating), then during a rollout that replaces its container
 // (v1 -> v2 from the test registry: drain, pull, replace, health, restore).
@@ -17,7 +17,7 @@ import { epochMs, round } from '../harness/stats.js';
 import { waitUntil } from '../harness/workers.js';
 import { numberFlag, sleep, type Scenario } from './scenario.js';
 
-const AGENT_MAIN = fileURLToPath(new URL('../../apps/agent/src/main.js', import.meta.url));
+const AGENT_MAIN = fileURLToPath(new URL('../../agent/tarmac-agent.mjs', import.meta.url));
 
 function required(name: string): string {
   const value = process.env[name];
@@ -95,7 +95,7 @@ export const agentFootprint: Scenario = {
         parameters: { idleSeconds, images: [`${v1.repository}:${v1.tag}`, `${v2.repository}:${v2.tag}`], heartbeatMs: 5000 },
         standIns: [],
         notes: [
-          'the real agent (dist/apps/agent/src/main.js) against the real control plane, Podman\'s Docker API socket and the local test registry',
+          'the real agent (dist/agent/tarmac-agent.mjs, the bundle it ships as) against the real control plane, Podman\'s Docker API socket and the local test registry',
           'the replace is a real rollout of one host: drain, pull, replace (create v2, stop v1, start v2), health check, restore',
         ],
         rows: [

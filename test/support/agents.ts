@@ -9,7 +9,8 @@ import type { HostNamespace } from './netns.js';
 import { spawnProcess, type ProcessHandle } from './processes.js';
 import { testEnv } from './test-env.js';
 
-export const AGENT_BIN = fileURLToPath(new URL('../../dist/apps/agent/src/main.js', import.meta.url));
+/** The agent as it ships: the bundle `npm run build` writes (apps/agent/build.mjs). */
+export const AGENT_BIN = fileURLToPath(new URL('../../dist/agent/tarmac-agent.mjs', import.meta.url));
 
 export interface AgentOptions {
   server: string;
@@ -126,7 +127,7 @@ export function agentSupportedFlags(): Set<string> {
 
 /**
  * Starts the built agent as a process on the simulated host `ns`
- * (`ip netns exec <ns> node dist/apps/agent/src/main.js ...`). `server` must be
+ * (`ip netns exec <ns> node dist/agent/tarmac-agent.mjs ...`). `server` must be
  * reachable from the namespace: use `cp.urlFor(ns)` of a control plane started with
  * `host: '0.0.0.0'`. The engine socket is a file, so it works from any namespace.
  */
