@@ -68,16 +68,8 @@ export class TrafficState {
     return SCOPES.filter((scope) => scopes?.has(scope));
   }
 
-  /**
-   * Sets one scope's status; resolves once it is on disk, with what changed. (Typed as
-   * possibly void only so that the stand-ins other commands' tests pass as `traffic`,
-   * `{ set: async () => undefined }`, still fit; this class always reports the change.)
-   */
-  async set(service: string, scope: TrafficScope, status: TrafficStatus): Promise<TrafficChange | void> {
-    return this.change(service, scope, status);
-  }
-
-  private async change(service: string, scope: TrafficScope, status: TrafficStatus): Promise<TrafficChange> {
+  /** Sets one scope's status; resolves once it is on disk, with what changed. */
+  async set(service: string, scope: TrafficScope, status: TrafficStatus): Promise<TrafficChange> {
     const before = this.status(service);
     const scopeBefore: TrafficStatus = this.drains.get(service)?.has(scope) ? 'drained' : 'serving';
     const path = join(this.dir, fileName(service, scope));

@@ -12,3 +12,4 @@ export * from './switch.js';
 export * from './commands.js';
 export * from './rollout.js';
 export * from './signals.js';
+export * from './traffic.js';

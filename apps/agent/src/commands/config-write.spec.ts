@@ -5,10 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Docker from 'dockerode';
 import type { Command } from '../../../../libs/protocol/src/index.js';
-import { DockerContainerEngine } from '../container-engine.js';
 import { freePort, httpGet, removeOwnContainers, replaceCommand, testImages, waitForBody } from '../testing/test-commands.js';
 import { testEngineSocket } from '../testing/test-engine.js';
-import { captureLogger, TEST_CONTAINER_LABELS } from '../testing/test-runner.js';
+import { testHost } from '../testing/test-host.js';
 import { executeCommand, type HostFacilities } from './execute.js';
 
 const socketPath = testEngineSocket(process.env);
@@ -19,16 +18,7 @@ let host: HostFacilities;
 
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'tarmac-config-'));
-  host = {
-    engine: new DockerContainerEngine(socketPath),
-    hostname: `config-${process.pid}`,
-    containerNetwork: 'host',
-    keepStopped: 2,
-    configRoot: join(root, 'services'),
-    extraLabels: TEST_CONTAINER_LABELS,
-    traffic: { set: async () => undefined },
-    logger: captureLogger().logger,
-  };
+  host = testHost('config', { configRoot: join(root, 'services') });
 });
 
 afterAll(async () => {

@@ -5,10 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Docker from 'dockerode';
 import type { Command } from '../../../../libs/protocol/src/index.js';
-import { DockerContainerEngine } from '../container-engine.js';
 import { freePort, removeOwnContainers, replaceCommand, testImages, waitForBody, httpGet } from '../testing/test-commands.js';
 import { testEngineSocket } from '../testing/test-engine.js';
-import { captureLogger, TEST_CONTAINER_LABELS } from '../testing/test-runner.js';
+import { DockerContainerEngine } from '../container-engine.js';
+import { testHost } from '../testing/test-host.js';
 import { executeCommand, type HostFacilities } from './execute.js';
 
 const socketPath = testEngineSocket(process.env);
@@ -18,17 +18,9 @@ let counter = 0;
 
 afterAll(() => removeOwnContainers(docker));
 
-function testHost(keepStopped = 2): HostFacilities {
-  return {
-    engine: new DockerContainerEngine(socketPath),
-    hostname: `replace-${process.pid}-${++counter}`,
-    containerNetwork: 'host',
-    keepStopped,
-    configRoot: join(tmpdir(), `tarmac-replace-${process.pid}`, 'services'),
-    extraLabels: TEST_CONTAINER_LABELS,
-    traffic: { set: async () => undefined },
-    logger: captureLogger().logger,
-  };
+/** A host of its own per test (its containers are its own), sharing one config root. */
+function replaceHost(keepStopped = 2): HostFacilities {
+  return testHost(`replace-${++counter}`, { keepStopped, configRoot: join(tmpdir(), `tarmac-replace-${process.pid}`, 'services') });
 }
 
 async function run(host: HostFacilities, command: Command) {
@@ -50,7 +42,7 @@ async function containersOf(host: HostFacilities, service: string) {
 
 describe('container:replace on a real engine', () => {
   it('replaces v1 by v2: the old one stopped and kept, labels, host config; a repeat creates nothing', async () => {
-    const host = testHost();
+    const host = replaceHost();
     const port = await freePort();
     const first = await completed(host, replaceCommand({ service: 'web', release: 'r1', image: v1, port }));
     expect(first).toEqual({ containerId: expect.any(String), containerName: `${host.hostname}-web-r1`, previousContainerId: null });
@@ -92,7 +84,7 @@ describe('container:replace on a real engine', () => {
   });
 
   it('prunes stopped containers beyond --keep-stopped, oldest first', async () => {
-    const host = testHost(1);
+    const host = replaceHost(1);
     const port = await freePort();
     for (const [release, image] of [['r1', v1], ['r2', v2], ['r3', v1], ['r4', v2]]) {
       await completed(host, replaceCommand({ service: 'api', release, image, port }));
@@ -102,7 +94,7 @@ describe('container:replace on a real engine', () => {
   });
 
   it('rolls back by starting the kept container of the earlier release', async () => {
-    const host = testHost();
+    const host = replaceHost();
     const port = await freePort();
     const r1 = await completed(host, replaceCommand({ service: 'web', release: 'r1', image: v1, port }));
     const r2 = await completed(host, replaceCommand({ service: 'web', release: 'r2', image: v2, port }));
@@ -112,7 +104,7 @@ describe('container:replace on a real engine', () => {
   });
 
   it('fails with the registry message on an unknown tag and leaves the old container serving', async () => {
-    const host = testHost();
+    const host = replaceHost();
     const port = await freePort();
     await completed(host, replaceCommand({ service: 'web', release: 'r1', image: v1, port }));
     await waitForBody(port);
@@ -127,7 +119,7 @@ describe('container:replace on a real engine', () => {
   });
 
   it('starts the old container again when the new one will not start', async () => {
-    const host = testHost();
+    const host = replaceHost();
     const port = await freePort();
     await completed(host, replaceCommand({ service: 'web', release: 'r1', image: v1, port }));
     await waitForBody(port);
@@ -144,7 +136,7 @@ describe('container:replace on a real engine', () => {
   });
 
   it('reports ENGINE_UNREACHABLE when the engine does not answer', async () => {
-    const host = { ...testHost(), engine: new DockerContainerEngine('/nonexistent/tarmac/engine.sock') };
+    const host = { ...replaceHost(), engine: new DockerContainerEngine('/nonexistent/tarmac/engine.sock') };
     const { outcome } = await run(host, replaceCommand({ service: 'web', release: 'r1', image: v1, port: 1 }));
     expect(outcome).toEqual({ outcome: 'failed', reason: 'ENGINE_UNREACHABLE', message: expect.stringMatching(/container engine unreachable: .*ENOENT/) });
     expect(await httpGet(1)).toHaveProperty('error');

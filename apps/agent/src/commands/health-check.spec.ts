@@ -1,27 +1,15 @@
 // health:check and image:pull against the real engine and registry.
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import Docker from 'dockerode';
 import { HealthCheckCommand, type Command } from '../../../../libs/protocol/src/index.js';
-import { DockerContainerEngine } from '../container-engine.js';
 import { freePort, httpHealth, removeOwnContainers, replaceCommand, testImages } from '../testing/test-commands.js';
 import { testEngineSocket } from '../testing/test-engine.js';
-import { captureLogger, TEST_CONTAINER_LABELS } from '../testing/test-runner.js';
-import { executeCommand, type HostFacilities } from './execute.js';
+import { testHost } from '../testing/test-host.js';
+import { executeCommand } from './execute.js';
 
 const socketPath = testEngineSocket(process.env);
 const docker = new Docker({ socketPath });
 const { v1, registry } = testImages(process.env);
-const host: HostFacilities = {
-  engine: new DockerContainerEngine(socketPath),
-  hostname: `health-${process.pid}`,
-  containerNetwork: 'host',
-  keepStopped: 2,
-  configRoot: join(tmpdir(), `tarmac-health-${process.pid}`, 'services'),
-  extraLabels: TEST_CONTAINER_LABELS,
-  traffic: { set: async () => undefined },
-  logger: captureLogger().logger,
-};
+const host = testHost('health');
 
 afterAll(() => removeOwnContainers(docker));
 

@@ -55,7 +55,7 @@ const seenByBalancer = (change: TrafficChange) => change.before !== change.after
 
 async function switchTraffic(service: string, scope: TrafficScope, status: TrafficStatus, context: TrafficContext): Promise<TrafficChange> {
   // A stand-in that reports nothing (other commands' tests) counts as a change the balancer sees.
-  const change = (await context.traffic.set(service, scope, status)) ?? { scopeChanged: true, before: status === 'drained' ? 'serving' : 'drained', after: status, drainedBy: status === 'drained' ? [scope] : [] };
+  const change = await context.traffic.set(service, scope, status);
   if (!seenByBalancer(change)) {
     context.progress(`${service}: ${scope} scope ${status}; the service stays ${change.after} (drained by ${change.drainedBy.join(', ') || 'no scope'})`);
     return change;

@@ -1,15 +1,14 @@
 // The signal collector against the real engine (Podman) and the flaky test image, whose
 // /cgi-bin/app answers 500 to about half of the requests and logs each one to stderr in
 // Common Log Format: the sample counts what the client saw, by status, exactly once.
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import Docker from 'dockerode';
 import type { HostSignals } from '../../../../libs/protocol/src/index.js';
-import { executeCommand, type HostFacilities } from '../commands/execute.js';
+import { executeCommand } from '../commands/execute.js';
 import { DockerContainerEngine } from '../container-engine.js';
 import { freePort, httpGet, removeOwnContainers, replaceCommand, waitForBody } from '../testing/test-commands.js';
 import { testEngineSocket } from '../testing/test-engine.js';
-import { captureLogger, TEST_CONTAINER_LABELS } from '../testing/test-runner.js';
+import { testHost } from '../testing/test-host.js';
+import { captureLogger } from '../testing/test-runner.js';
 import { SignalCollector } from './signal-collector.js';
 
 const socketPath = testEngineSocket(process.env);
@@ -18,16 +17,7 @@ const flaky = process.env.TARMAC_TEST_IMAGE_FLAKY;
 if (!flaky) throw new Error('TARMAC_TEST_IMAGE_FLAKY is not set: eval "$(scripts/test-services.sh start)"');
 const hostname = `signals-${process.pid}`;
 const { logger, logs } = captureLogger();
-const host: HostFacilities = {
-  engine: new DockerContainerEngine(socketPath),
-  hostname,
-  containerNetwork: 'host',
-  keepStopped: 2,
-  configRoot: join(tmpdir(), `tarmac-signals-${process.pid}`, 'services'),
-  extraLabels: TEST_CONTAINER_LABELS,
-  traffic: { set: async () => undefined },
-  logger,
-};
+const host = testHost('signals', { hostname, logger });
 
 afterAll(() => removeOwnContainers(docker));
 

@@ -1,20 +1,11 @@
 // Datacenter traffic shifts from a terminal: which datacenters serve a service, drain one
 // (its hosts' /lb/<service> report drained, traffic moves to the others), restore it.
+import type { DatacenterTrafficView } from '../../../../libs/protocol/src/index.js';
 import { ExitCode } from '../cli-errors.js';
 import { printJson, printTable, stringOption, type Command } from '../command.js';
 
-/** `GET /api/v1/services/:service/traffic` entries (apps/control-plane/src/traffic/datacenter-traffic.ts). */
-interface DatacenterTraffic {
-  service: string;
-  datacenter: string;
-  serving: boolean;
-  reason: string | null;
-  changedBy: string | null;
-  changedAt: string | null;
-  hosts: string[];
-  /** Only on a change's answer: false when the datacenter already was so. */
-  changed?: boolean;
-}
+/** A GET entry, or a change's answer (which adds `changed`). */
+type DatacenterTraffic = DatacenterTrafficView & { changed?: boolean };
 
 const id = (value: string) => encodeURIComponent(value);
 const stateOf = (serving: boolean) => (serving ? 'serving' : 'drained');

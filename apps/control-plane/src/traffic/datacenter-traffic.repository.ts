@@ -2,7 +2,7 @@
 // datacenter that has hosts, in rollout order (uncatalogued ones last, by name).
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import type { DatacenterTrafficView } from './datacenter-traffic.js';
+import type { DatacenterTrafficView } from '../../../../libs/protocol/src/index.js';
 
 interface TrafficRow {
   datacenter: string;

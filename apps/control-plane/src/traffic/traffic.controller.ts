@@ -2,10 +2,9 @@ import { Body, Controller, Get, Param, Put } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { createZodDto } from 'nestjs-zod';
 import { Invalid } from '../../../../libs/domain/src/index.js';
-import { DatacenterName } from '../../../../libs/protocol/src/index.js';
 import { actorOf } from '../audit/actor.js';
 import { CurrentPrincipal, RequireRoles, type Principal } from '../auth/principal.js';
-import { DatacenterTrafficChange, type DatacenterTrafficResult, type DatacenterTrafficView } from './datacenter-traffic.js';
+import { DatacenterName, DatacenterTrafficChange, type DatacenterTrafficResult, type DatacenterTrafficView } from '../../../../libs/protocol/src/index.js';
 import { TrafficService } from './traffic.service.js';
 
 class DatacenterTrafficChangeDto extends createZodDto(DatacenterTrafficChange) {}

@@ -9,14 +9,13 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { decideTrafficShift, DomainError, NotFound } from '../../../../libs/domain/src/index.js';
-import type { Command } from '../../../../libs/protocol/src/index.js';
 import { AuditLogRepository, type Actor } from '../audit/audit-log.repository.js';
 import { Clock } from '../common/clock.js';
 import { CONFIG } from '../common/core.module.js';
 import type { Config } from '../config/config.js';
 import { HostCommandRepository } from '../rollout-engine/host-command.repository.js';
 import { RolloutEngine, type OutgoingCommand } from '../rollout-engine/rollout-engine.service.js';
-import type { DatacenterTrafficChange, DatacenterTrafficResult, DatacenterTrafficView } from './datacenter-traffic.js';
+import type { Command, DatacenterTrafficChange, DatacenterTrafficResult, DatacenterTrafficView } from '../../../../libs/protocol/src/index.js';
 import { DatacenterTrafficRepository } from './datacenter-traffic.repository.js';
 
 /** An unanswered command is resent on reconnect; the deadline only bounds how long it counts as open. */

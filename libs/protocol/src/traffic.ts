@@ -1,5 +1,5 @@
-// The HTTP shapes of datacenter traffic shifts: the change an operator asks for, and
-// what the control plane answers for each datacenter of a service.
+// Datacenter traffic shifts over HTTP: the change an operator asks for, and what the
+// control plane answers for each datacenter of a service. Shared by the API and the CLI.
 import { z } from 'zod';
 
 /** `PUT /api/v1/services/:service/traffic/:datacenter`. */
