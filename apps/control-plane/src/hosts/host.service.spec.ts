@@ -105,6 +105,8 @@ describe('HostService', () => {
         );
       }
     })();
+    // The dashboard joins midway: once some registrations have committed.
+    await waitFor(async () => (await outbox.currentSeq()) > start + 10, { description: 'registrations under way' });
     const socket = io(`${cp.url}/dashboard`, { transports: ['websocket'], auth: { token: cp.adminToken }, reconnection: false });
     const seen: number[] = [];
     let snapshotSeq = -1;
