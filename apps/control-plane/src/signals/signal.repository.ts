@@ -5,9 +5,9 @@ import { DataSource, type EntityManager } from 'typeorm';
 import type { VersionSignals } from '../../../../libs/domain/src/index.js';
 import type { ContainerSignals, RolloutAnalysis } from '../../../../libs/protocol/src/index.js';
 
-export interface SampleBatch {
+/** One agent's report, as received. */
+export interface HostSample {
   hostname: string;
-  datacenter: string;
   intervalMs: number;
   receivedAt: Date;
   containers: ContainerSignals[];
@@ -20,35 +20,45 @@ const sumOf = (counts: Record<string, number>, digit: string) =>
 export class SignalRepository {
   constructor(private readonly db: DataSource) {}
 
-  async append(batch: SampleBatch): Promise<void> {
-    if (batch.containers.length === 0) return;
-    const rows = batch.containers.map((c) => ({
-      service: c.service,
-      release: c.release,
-      image: c.image,
-      healthy: c.healthy,
-      health_failures: c.healthFailures,
-      restarts: c.restarts,
-      cpu_percent: c.cpuPercent,
-      memory_bytes: c.memoryBytes,
-      requests: Object.values(c.statusCounts).reduce((sum, n) => sum + n, 0),
-      status_5xx: sumOf(c.statusCounts, '5'),
-      status_4xx: sumOf(c.statusCounts, '4'),
-      status_counts: c.statusCounts,
-      latency_ms_sum: c.latencyMsSum,
-      latency_count: c.latencyCount,
-      error_lines: c.errorLines,
-    }));
-    await this.db.query(
+  /** Many agents' reports in one statement; each row takes its host's datacenter at the time. Answers each host's datacenter. */
+  async append(samples: HostSample[]): Promise<Map<string, string>> {
+    const rows = samples.flatMap((sample) =>
+      sample.containers.map((c) => ({
+        received_at: sample.receivedAt,
+        hostname: sample.hostname,
+        interval_ms: sample.intervalMs,
+        service: c.service,
+        release: c.release,
+        image: c.image,
+        healthy: c.healthy,
+        health_failures: c.healthFailures,
+        restarts: c.restarts,
+        cpu_percent: c.cpuPercent,
+        memory_bytes: c.memoryBytes,
+        requests: Object.values(c.statusCounts).reduce((sum, n) => sum + n, 0),
+        status_5xx: sumOf(c.statusCounts, '5'),
+        status_4xx: sumOf(c.statusCounts, '4'),
+        status_counts: c.statusCounts,
+        latency_ms_sum: c.latencyMsSum,
+        latency_count: c.latencyCount,
+        error_lines: c.errorLines,
+      })),
+    );
+    if (rows.length === 0) return new Map();
+    const written: { hostname: string; datacenter: string }[] = await this.db.query(
       `INSERT INTO signal_samples (received_at, hostname, datacenter, interval_ms, service, release, image, healthy, health_failures, restarts,
               cpu_percent, memory_bytes, requests, status_5xx, status_4xx, status_counts, latency_ms_sum, latency_count, error_lines)
-       SELECT $2, $3, $4, $5, r.service, r.release, r.image, r.healthy, r.health_failures, r.restarts, r.cpu_percent, r.memory_bytes,
-              r.requests, r.status_5xx, r.status_4xx, r.status_counts, r.latency_ms_sum, r.latency_count, r.error_lines
-         FROM jsonb_to_recordset($1::jsonb) AS r(service text, release text, image text, healthy boolean, health_failures int, restarts int,
-              cpu_percent float8, memory_bytes bigint, requests bigint, status_5xx bigint, status_4xx bigint, status_counts jsonb,
-              latency_ms_sum float8, latency_count bigint, error_lines bigint)`,
-      [JSON.stringify(rows), batch.receivedAt, batch.hostname, batch.datacenter, batch.intervalMs],
+       SELECT r.received_at, r.hostname, COALESCE(h.datacenter, 'unknown'), r.interval_ms, r.service, r.release, r.image, r.healthy,
+              r.health_failures, r.restarts, r.cpu_percent, r.memory_bytes, r.requests, r.status_5xx, r.status_4xx, r.status_counts,
+              r.latency_ms_sum, r.latency_count, r.error_lines
+         FROM jsonb_to_recordset($1::jsonb) AS r(received_at timestamptz, hostname text, interval_ms int, service text, release text, image text,
+              healthy boolean, health_failures int, restarts int, cpu_percent float8, memory_bytes bigint, requests bigint, status_5xx bigint,
+              status_4xx bigint, status_counts jsonb, latency_ms_sum float8, latency_count bigint, error_lines bigint)
+         LEFT JOIN hosts h ON h.hostname = r.hostname
+       RETURNING hostname, datacenter`,
+      [JSON.stringify(rows)],
     );
+    return new Map(written.map((row) => [row.hostname, row.datacenter]));
   }
 
   /**

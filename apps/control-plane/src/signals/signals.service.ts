@@ -1,15 +1,17 @@
 // Takes each agent's signals: stores them with the host's datacenter and counts them
-// into the Prometheus metrics on /metrics. Deletes samples past the retention, every
-// few minutes (a single DELETE, safe with several replicas).
+// into the Prometheus metrics on /metrics. Reports are group-committed: a fleet of
+// 10,000 agents reporting every 5 s is 2,000 reports a second, written a batch per
+// statement. Deletes samples past the retention, every few minutes (a single DELETE,
+// safe with several replicas).
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { Counter } from 'prom-client';
-import { DataSource } from 'typeorm';
 import type { HostSignals } from '../../../../libs/protocol/src/index.js';
 import { Clock } from '../common/clock.js';
+import { WriteBatcher } from '../common/write-batcher.js';
 import { CONFIG } from '../common/core.module.js';
 import type { Config } from '../config/config.js';
 import { MetricsService } from '../metrics/metrics.service.js';
-import { SignalRepository } from './signal.repository.js';
+import { SignalRepository, type HostSample } from './signal.repository.js';
 
 const RETENTION_SWEEP_MS = 5 * 60_000;
 
@@ -21,9 +23,13 @@ export class SignalsService implements OnApplicationBootstrap, OnApplicationShut
   private readonly healthFailures: Counter<'service' | 'version' | 'datacenter'>;
   private readonly restarts: Counter<'service' | 'version' | 'datacenter'>;
   private readonly errorLines: Counter<'service' | 'version' | 'datacenter'>;
+  /** Answers each report's datacenter, for the metric labels. */
+  private readonly writes = new WriteBatcher<HostSample, string>(async (samples) => {
+    const datacenters = await this.samples.append(samples);
+    return samples.map((sample) => datacenters.get(sample.hostname) ?? 'unknown');
+  });
 
   constructor(
-    private readonly db: DataSource,
     private readonly samples: SignalRepository,
     private readonly clock: Clock,
     metrics: MetricsService,
@@ -46,9 +52,7 @@ export class SignalsService implements OnApplicationBootstrap, OnApplicationShut
   }
 
   async ingest(hostname: string, signals: HostSignals): Promise<void> {
-    const [host]: { datacenter: string }[] = await this.db.query('SELECT datacenter FROM hosts WHERE hostname = $1', [hostname]);
-    const datacenter = host?.datacenter ?? 'unknown';
-    await this.samples.append({ hostname, datacenter, intervalMs: signals.intervalMs, receivedAt: this.clock.now(), containers: signals.containers });
+    const datacenter = await this.writes.submit({ hostname, intervalMs: signals.intervalMs, receivedAt: this.clock.now(), containers: signals.containers });
     for (const c of signals.containers) {
       const labels = { service: c.service, version: c.release, datacenter };
       for (const [code, count] of Object.entries(c.statusCounts)) if (count > 0) this.requests.inc({ ...labels, code }, count);
