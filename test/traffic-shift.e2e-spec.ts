@@ -3,6 +3,7 @@
 // host's address. Draining tc through the API turns each tc host's /lb/web to 503 while
 // yf's stays 200; the last serving datacenter cannot be drained; a restore brings tc
 // back; the audit log keeps the reasons; the CLI does the same from a terminal.
+import { mkdirSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { NAMESPACE_AGENT_LB_PORT } from './support/agents.js';
 import { spawnProcess } from './support/processes.js';
@@ -72,6 +73,16 @@ describe('datacenter traffic shift on real agents', () => {
     expect((await traffic()).map((e: { datacenter: string; serving: boolean }) => [e.datacenter, e.serving])).toEqual([['tc', false], ['yf', true]]);
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(await lbOf('yf')).toEqual([200, 200]);
+
+    // A tc host whose agent lost its state (a rebuilt machine) comes back drained: at its
+    // registration the control plane sees the drain is not in its journal and sends it again.
+    const rebuilt = fleet.host(hostsOf('tc')[0]!);
+    await rebuilt.agent!.kill('SIGTERM');
+    rmSync(rebuilt.agent!.stateDir, { recursive: true, force: true });
+    mkdirSync(rebuilt.agent!.stateDir);
+    fleet.startAgent(rebuilt.hostname);
+    await waitFor(async () => (await lb(rebuilt.hostname)) !== undefined, { description: 'the rebuilt agent answering', timeoutMs: 15_000, intervalMs: 50 });
+    await waitForLb('tc', 503);
 
     // Asking again for what tc already is: 200, nothing sent, nothing audited.
     const { body: again } = await put('tc', { serving: false, reason: 'again' }).expect(200);

@@ -36,6 +36,7 @@ import { HostService } from '../hosts/host.service.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { RolloutEngine } from '../rollout-engine/rollout-engine.service.js';
 import { SignalsService } from '../signals/signals.service.js';
+import { TrafficService } from '../traffic/traffic.service.js';
 import { AgentSockets, agentTokenRoom, hostRoom } from './agent-sockets.js';
 
 interface AgentSocketData {
@@ -58,6 +59,7 @@ export class AgentsGateway implements OnGatewayInit<Namespace>, OnGatewayConnect
     private readonly metrics: MetricsService,
     private readonly engine: RolloutEngine,
     private readonly signals: SignalsService,
+    private readonly traffic: TrafficService,
     @Inject(CONFIG) private readonly config: Config,
   ) {}
 
@@ -113,11 +115,16 @@ export class AgentsGateway implements OnGatewayInit<Namespace>, OnGatewayConnect
       }
       await this.hosts.register(connection, registration);
       socket.data.registered = true;
-      // What the agent missed while away: every unanswered command after its last finished one.
+      // What the agent missed while away: every unanswered command after its last finished
+      // one, and an operator's drain of its datacenter it does not have.
       setImmediate(() => {
-        this.engine.resend(connection.hostname, registration.lastCommandSeq ?? 0).catch((error: unknown) => {
-          this.logger.warn(`resending commands to ${connection.hostname} failed: ${String(error)}`);
-        });
+        const lastCommandSeq = registration.lastCommandSeq ?? 0;
+        this.engine
+          .resend(connection.hostname, lastCommandSeq)
+          .then(() => this.traffic.catchUp(connection.hostname, lastCommandSeq))
+          .catch((error: unknown) => {
+            this.logger.warn(`resending commands to ${connection.hostname} failed: ${String(error)}`);
+          });
       });
       return { heartbeatIntervalMs: this.config.heartbeatIntervalMs };
     });

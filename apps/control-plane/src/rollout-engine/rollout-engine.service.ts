@@ -317,7 +317,7 @@ export class RolloutEngine {
     }
     const reason = `rollback of rollout ${rolloutId}, step ${unit.step + 1}`;
     for (const service of services) {
-      await this.datacenterTraffic.upsert(tx, { service, datacenter, serving, reason, changedBy: SYSTEM_ACTOR.name }, now);
+      await this.datacenterTraffic.upsert(tx, { service, datacenter, serving, reason, changedBy: SYSTEM_ACTOR.name, shiftId: null }, now);
       await this.audit.record(tx, {
         actor: SYSTEM_ACTOR,
         action: serving ? 'traffic.restored' : 'traffic.drained',

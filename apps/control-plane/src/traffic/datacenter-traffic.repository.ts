@@ -61,13 +61,40 @@ export class DatacenterTrafficRepository {
     return rows.map((row) => toView(service, row));
   }
 
-  async upsert(tx: EntityManager, change: { service: string; datacenter: string; serving: boolean; reason: string; changedBy: string }, at: Date): Promise<void> {
+  /** `shiftId`: the operator's shift whose commands carry it; null for a rollback's shift (it restores what it drains). */
+  async upsert(
+    tx: EntityManager,
+    change: { service: string; datacenter: string; serving: boolean; reason: string; changedBy: string; shiftId: string | null },
+    at: Date,
+  ): Promise<void> {
     await tx.query(
-      `INSERT INTO datacenter_traffic (service, datacenter, serving, reason, changed_by, changed_at) VALUES ($1, $2, $3, $4, $5, $6)
+      `INSERT INTO datacenter_traffic (service, datacenter, serving, reason, changed_by, changed_at, shift_id) VALUES ($1, $2, $3, $4, $5, $6, $7)
        ON CONFLICT (service, datacenter) DO UPDATE
-         SET serving = EXCLUDED.serving, reason = EXCLUDED.reason, changed_by = EXCLUDED.changed_by, changed_at = EXCLUDED.changed_at`,
-      [change.service, change.datacenter, change.serving, change.reason, change.changedBy, at],
+         SET serving = EXCLUDED.serving, reason = EXCLUDED.reason, changed_by = EXCLUDED.changed_by, changed_at = EXCLUDED.changed_at,
+             shift_id = EXCLUDED.shift_id`,
+      [change.service, change.datacenter, change.serving, change.reason, change.changedBy, at, change.shiftId],
     );
+  }
+
+  /**
+   * The operators' drains of the host's datacenter that its agent does not have: the
+   * host has no command of that shift it still waits for (those are resent anyway) and
+   * none its agent says it finished (at or below `lastCommandSeq`). A host new to the
+   * datacenter, or whose agent lost its journal, is one.
+   */
+  async drainsMissing(tx: EntityManager, hostname: string, lastCommandSeq: number): Promise<{ service: string; shiftId: string; attempt: number }[]> {
+    const rows: { service: string; shift_id: string; attempt: number }[] = await tx.query(
+      `SELECT t.service, t.shift_id,
+              (SELECT count(*)::int + 1 FROM host_commands c WHERE c.hostname = $1 AND c.key LIKE t.shift_id::text || '/%') AS attempt
+         FROM datacenter_traffic t JOIN hosts h ON h.datacenter = t.datacenter
+        WHERE h.hostname = $1 AND NOT t.serving AND t.shift_id IS NOT NULL
+          AND NOT EXISTS (SELECT 1 FROM host_commands c
+                           WHERE c.hostname = $1 AND c.key LIKE t.shift_id::text || '/%'
+                             AND (c.status IN ('pending', 'sent') OR c.seq <= $2))
+        ORDER BY t.service`,
+      [hostname, lastCommandSeq],
+    );
+    return rows.map((row) => ({ service: row.service, shiftId: row.shift_id, attempt: row.attempt }));
   }
 
   /** Rollouts running or paused whose plan releases the service: a shift is noted on each. */

@@ -9,5 +9,6 @@ import { TrafficService } from './traffic.service.js';
   imports: [RolloutEngineModule],
   controllers: [TrafficController],
   providers: [DatacenterTrafficRepository, TrafficService],
+  exports: [TrafficService],
 })
 export class TrafficModule {}

@@ -54,13 +54,13 @@ export class TrafficService {
       const facts = datacenters.map((d) => ({ datacenter: d.datacenter, serving: d.serving, hosts: d.hosts.length }));
       if (decideTrafficShift(service, facts, { datacenter, serving: change.serving }) === 'unchanged') return { ...before, changed: false };
 
-      await this.traffic.upsert(tx, { service, datacenter, serving: change.serving, reason: change.reason, changedBy: actor.name }, now);
+      // One id per shift: the key of each host's command, so a later shift is a new command.
+      const shiftId = randomUUID();
+      await this.traffic.upsert(tx, { service, datacenter, serving: change.serving, reason: change.reason, changedBy: actor.name, shiftId }, now);
       const hosts = before.hosts;
       const command: Command = change.serving
         ? { type: 'traffic:restore', service, scope: 'datacenter' }
         : { type: 'traffic:drain', service, scope: 'datacenter', waitMs: this.config.drainWaitMs };
-      // One id per shift: the key of each host's command, so a later shift is a new command.
-      const shiftId = randomUUID();
       const dispatches = await this.commands.appendMany(
         tx,
         hosts.map((hostname) => ({
@@ -103,5 +103,29 @@ export class TrafficService {
     });
     this.engine.dispatchCommitted(outgoing);
     return result;
+  }
+
+  /**
+   * A host that registers in a drained datacenter without the drain (new to it, or its
+   * agent lost its journal, `lastCommandSeq` telling which) gets it now: otherwise it
+   * would serve what the datacenter does not.
+   */
+  async catchUp(hostname: string, lastCommandSeq: number): Promise<void> {
+    const now = this.clock.now();
+    const outgoing: OutgoingCommand[] = [];
+    await this.db.transaction(async (tx) => {
+      for (const { service, shiftId, attempt } of await this.traffic.drainsMissing(tx, hostname, lastCommandSeq)) {
+        const command: Command = { type: 'traffic:drain', service, scope: 'datacenter', waitMs: this.config.drainWaitMs };
+        // The shift's key with the next attempt: the host's log then shows it has this shift.
+        const key = `${shiftId}/${command.type}/${hostname}/${attempt}`;
+        const [dispatch] = await this.commands.appendMany(
+          tx,
+          [{ hostname, key, rolloutId: null, step: command.type, command, deadlineAt: new Date(now.getTime() + COMMAND_DEADLINE_MS) }],
+          now,
+        );
+        outgoing.push({ hostname, dispatch: dispatch! });
+      }
+    });
+    this.engine.dispatchCommitted(outgoing);
   }
 }

@@ -17,6 +17,9 @@ export class TrafficShift1764360000000 implements MigrationInterface {
         reason text NOT NULL CHECK (reason <> ''),
         changed_by text NOT NULL,
         changed_at timestamptz NOT NULL,
+        -- The operator's shift that set it: the first part of its commands' keys. A host that
+        -- registers without having it (new, or its agent's journal lost) gets the drain again.
+        shift_id uuid,
         PRIMARY KEY (service, datacenter)
       )`);
   }
