@@ -24,11 +24,19 @@ export class EventOutboxRepository {
   }
 
   /** Appends several events of one type in two statements, numbered in order. */
-  async appendMany<P>(tx: EntityManager, type: string, payloads: ((seq: number) => P)[]): Promise<OutboxEvent[]> {
-    if (payloads.length === 0) return [];
-    const [[{ value }]] = await tx.query('UPDATE event_sequence SET value = value + $1 WHERE id = 1 RETURNING value', [payloads.length]);
-    const first = Number(value) - payloads.length + 1;
-    const events = payloads.map((payload, i) => ({ seq: first + i, type, payload: payload(first + i) }));
+  appendMany<P>(tx: EntityManager, type: string, payloads: ((seq: number) => P)[]): Promise<OutboxEvent[]> {
+    return this.appendEvents(
+      tx,
+      payloads.map((payload) => ({ type, payload })),
+    );
+  }
+
+  /** Appends events of any types in two statements, numbered in the order given. */
+  async appendEvents(tx: EntityManager, pending: { type: string; payload: (seq: number) => unknown }[]): Promise<OutboxEvent[]> {
+    if (pending.length === 0) return [];
+    const [[{ value }]] = await tx.query('UPDATE event_sequence SET value = value + $1 WHERE id = 1 RETURNING value', [pending.length]);
+    const first = Number(value) - pending.length + 1;
+    const events = pending.map(({ type, payload }, i) => ({ seq: first + i, type, payload: payload(first + i) }));
     await tx.query('INSERT INTO dashboard_events (seq, type, payload) SELECT * FROM unnest($1::bigint[], $2::text[], $3::jsonb[])', [
       events.map((event) => event.seq),
       events.map((event) => event.type),

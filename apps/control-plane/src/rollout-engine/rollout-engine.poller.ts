@@ -17,6 +17,7 @@ export class RolloutEnginePoller implements OnApplicationBootstrap, OnApplicatio
   private readonly logger = new Logger(RolloutEnginePoller.name);
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
+  private again = false;
 
   constructor(
     private readonly db: DataSource,
@@ -27,9 +28,22 @@ export class RolloutEnginePoller implements OnApplicationBootstrap, OnApplicatio
   ) {}
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => {
-      this.running ??= this.pass().finally(() => (this.running = undefined));
-    }, EVERY_MS);
+    this.timer = setInterval(() => this.poke(), EVERY_MS);
+  }
+
+  /** Runs a pass now (a rollout was just started: it need not wait for the next tick), or right after the one under way. */
+  poke(): void {
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = this.pass().finally(() => {
+      this.running = undefined;
+      if (this.again) {
+        this.again = false;
+        this.poke();
+      }
+    });
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -50,9 +64,9 @@ export class RolloutEnginePoller implements OnApplicationBootstrap, OnApplicatio
 
   private async move(id: string): Promise<void> {
     try {
-      const rollout = await this.rollouts.find(id);
-      if (!rollout) return;
-      if (rollout.status === 'pending') {
+      const status = await this.rollouts.statusOf(id);
+      if (!status) return;
+      if (status === 'pending') {
         await this.engine.apply(id, { type: 'start' }, undefined, false);
         return;
       }

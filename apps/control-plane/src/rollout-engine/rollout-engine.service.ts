@@ -47,11 +47,13 @@ export interface OutgoingCommand {
   dispatch: CommandDispatch;
 }
 type Outgoing = OutgoingCommand;
+const MAX_CACHED_SPECS = 100;
 
 @Injectable()
 export class RolloutEngine {
   private readonly logger = new Logger(RolloutEngine.name);
 
+  private readonly fixedSpecs = new Map<string, RolloutSpec>();
   /** Acks of a fan-out are recorded together, not one UPDATE each. */
   private readonly acks = new WriteBatcher<{ hostname: string; seq: number; at: Date }, void>(async (items) => {
     await this.commands.markSent(items);
@@ -101,7 +103,7 @@ export class RolloutEngine {
       // Rollout rows first (in id order), then their commands: the order every decision
       // locks in, so reports and decisions (a tick, an abort) cannot deadlock.
       const owners = await this.commands.rolloutsOf(tx, items.map(({ hostname, report }) => ({ hostname, key: report.key })));
-      for (const rolloutId of [...new Set(owners.values())].sort()) await this.rollouts.lock(tx, rolloutId, true);
+      await this.rollouts.lockAll(tx, [...new Set(owners.values())]);
       const events = new Map<string, RolloutEvent[]>();
       const steps: ((seq: number) => HostStepChange)[] = [];
       const closing = await this.commands.close(
@@ -188,7 +190,9 @@ export class RolloutEngine {
     outgoing: Outgoing[],
     wait: boolean,
   ): Promise<RolloutView | undefined> {
-    const rollout = await this.rollouts.lock(tx, rolloutId, wait);
+    const cachedSpec = this.fixedSpecs.get(rolloutId);
+    const locked = await this.rollouts.lock(tx, rolloutId, wait, !cachedSpec);
+    const rollout = locked && cachedSpec ? { ...locked, spec: cachedSpec } : locked;
     if (!rollout) {
       if (wait) throw new NotFound('rollout', rolloutId);
       return undefined;
@@ -218,25 +222,28 @@ export class RolloutEngine {
       now,
     );
     dispatches.forEach((dispatch, i) => outgoing.push({ hostname: decision.commands[i]!.hostname, dispatch }));
-    await this.outbox.appendMany(
-      tx,
-      DashboardEvent.HostStep,
-      decision.commands.map((command) => (seq: number) => ({
-        seq,
-        rolloutId: rollout.id,
-        hostname: command.hostname,
-        step: command.step,
-        status: 'sent' as const,
-        attempt: Number(command.key.split('/').at(-1)),
-        reason: null,
+    const finishedAt = finished ? now : reopened ? null : rollout.finishedAt;
+    const view = toRolloutView({ ...rollout, spec, state: decision.state, updatedAt: now, finishedAt });
+    // Each command sent, then the rollout as it now is: one numbering, one statement.
+    await this.outbox.appendEvents(tx, [
+      ...decision.commands.map((command) => ({
+        type: DashboardEvent.HostStep,
+        payload: (seq: number): HostStepChange => ({
+          seq,
+          rolloutId: rollout.id,
+          hostname: command.hostname,
+          step: command.step,
+          status: 'sent',
+          attempt: Number(command.key.split('/').at(-1)),
+          reason: null,
+        }),
       })),
-    );
+      { type: DashboardEvent.RolloutUpdated, payload: (seq: number) => ({ seq, rollout: view }) },
+    ]);
     const waitingFor = Object.values(decision.state.hosts).flatMap((host) => (host.phase === 'running' && host.key ? [host.key] : []));
     await this.commands.abandonOpen(tx, rollout.id, waitingFor, now);
     await this.record(tx, rollout.id, rollout.planId, events, actor, decision, now);
-    const finishedAt = finished ? now : reopened ? null : rollout.finishedAt;
-    const view = toRolloutView({ ...rollout, spec, state: decision.state, updatedAt: now, finishedAt });
-    await this.outbox.append(tx, DashboardEvent.RolloutUpdated, (seq) => ({ seq, rollout: view }));
+    this.rememberSpec(rollout.id, spec, decision.state.status);
     if (finished) {
       this.metrics.rolloutsFinished.inc({ status: decision.state.status });
       if (decision.state.status === 'succeeded') await this.hostReleases.recordSucceeded(tx, rollout.id, spec, decision.state, now);
@@ -244,6 +251,20 @@ export class RolloutEngine {
       await this.lifecycle.onRolloutFinished(rollout.id, tx);
     }
     return view;
+  }
+
+  /**
+   * Fixed specs of the rollouts this process decides, kept parsed: a spec never changes
+   * once fixed (with every host's previous release it is the larger document). Dropped
+   * when the rollout ends; bounded, in case many run at once.
+   */
+  private rememberSpec(rolloutId: string, spec: RolloutSpec, status: RolloutState['status']): void {
+    if ((ROLLOUT_TERMINAL as readonly string[]).includes(status)) {
+      this.fixedSpecs.delete(rolloutId);
+      return;
+    }
+    if (!this.fixedSpecs.has(rolloutId) && this.fixedSpecs.size >= MAX_CACHED_SPECS) this.fixedSpecs.delete(this.fixedSpecs.keys().next().value!);
+    this.fixedSpecs.set(rolloutId, spec);
   }
 
   /** People's intents and every automatic decision go to the audit log with their reasons (and a judgment's figures). */

@@ -39,10 +39,25 @@ const COLUMNS = 'id, plan_id, summary_id, status, started_by, emergency, spec, s
 export class RolloutStateRepository {
   constructor(private readonly db: DataSource) {}
 
-  /** Locks the rollout for this transaction; undefined when another replica holds it (skip) or it does not exist. */
-  async lock(tx: EntityManager, id: string, wait = true): Promise<EngineRollout | undefined> {
-    const rows: Row[] = await tx.query(`SELECT ${COLUMNS} FROM rollouts WHERE id = $1 FOR UPDATE${wait ? '' : ' SKIP LOCKED'}`, [id]);
+  /**
+   * Locks the rollout for this transaction; undefined when another replica holds it (skip)
+   * or it does not exist. `withSpec: false` leaves the spec out (null): it never changes
+   * once fixed, so a caller that has it need not read and parse it again.
+   */
+  async lock(tx: EntityManager, id: string, wait = true, withSpec = true): Promise<EngineRollout | undefined> {
+    const columns = withSpec ? COLUMNS : COLUMNS.replace('spec,', 'NULL::jsonb AS spec,');
+    const rows: Row[] = await tx.query(`SELECT ${columns} FROM rollouts WHERE id = $1 FOR UPDATE${wait ? '' : ' SKIP LOCKED'}`, [id]);
     return rows[0] && toRollout(rows[0]);
+  }
+
+  /** Locks several rollouts, in id order (the order every transaction takes them in), reading nothing. */
+  async lockAll(tx: EntityManager, ids: string[]): Promise<void> {
+    await tx.query('SELECT id FROM rollouts WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE', [ids]);
+  }
+
+  async statusOf(id: string): Promise<string | undefined> {
+    const rows: { status: string }[] = await this.db.query('SELECT status FROM rollouts WHERE id = $1', [id]);
+    return rows[0]?.status;
   }
 
   /** Reads without locking, in `tx` when given (e.g. a snapshot transaction). */

@@ -41,21 +41,26 @@ export function toRolloutView(rollout: EngineRollout): RolloutView {
 }
 
 function hostViews(spec: RolloutSpec, state: RolloutState): HostStepView[] {
+  // Steps depend on the task (and, for a rollback, on the host): worked out once per task.
+  const stepsOf = new Map<string, ReturnType<typeof hostSteps>>();
+  const currentStep = (hostname: string, host: HostProgress): string | null => {
+    if (host.phase === 'done') return null;
+    const key = host.task.kind === 'rollback' ? `${JSON.stringify(host.task)}/${hostname}` : JSON.stringify(host.task);
+    let steps = stepsOf.get(key);
+    if (!steps) stepsOf.set(key, (steps = hostSteps(spec, host.task, hostname)));
+    return steps[host.stepIndex]?.id ?? null;
+  };
   return Object.entries(state.hosts)
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([hostname, host]) => ({
       hostname,
       task: describeTask(host.task),
       phase: host.phase,
-      step: currentStep(spec, hostname, host),
+      step: currentStep(hostname, host),
       attempt: host.attempt,
       updated: host.updated,
       reason: host.reason ?? null,
     }));
-}
-
-function currentStep(spec: RolloutSpec, hostname: string, host: HostProgress): string | null {
-  return host.phase === 'done' ? null : (hostSteps(spec, host.task, hostname)[host.stepIndex]?.id ?? null);
 }
 
 function judgmentView(state: RolloutState | null): RolloutView['judgment'] {

@@ -7,6 +7,7 @@ import { actorOf } from '../audit/actor.js';
 import { CurrentPrincipal, RequireRoles, type Principal } from '../auth/principal.js';
 import { PlanStartService } from '../rollouts/plan-start.service.js';
 import { RolloutAnalysisService } from './rollout-analysis.service.js';
+import { RolloutEnginePoller } from './rollout-engine.poller.js';
 import { RolloutEngine } from './rollout-engine.service.js';
 import { RolloutPreviewService } from './rollout-preview.service.js';
 
@@ -26,6 +27,7 @@ export class RolloutsController {
     private readonly starts: PlanStartService,
     private readonly previews: RolloutPreviewService,
     private readonly analyses: RolloutAnalysisService,
+    private readonly poller: RolloutEnginePoller,
   ) {}
 
   @Post('rollouts/:id/rollback')
@@ -52,6 +54,7 @@ export class RolloutsController {
   async start(@CurrentPrincipal() principal: Principal, @Body() body: StartRolloutDto): Promise<RolloutView> {
     const { planId, ...request } = body;
     const record = await this.starts.start(planId, request, principal);
+    this.poller.poke();
     return this.engine.get(record.id);
   }
 
