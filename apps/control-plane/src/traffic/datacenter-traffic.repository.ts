@@ -82,7 +82,7 @@ export class DatacenterTrafficRepository {
    * none its agent says it finished (at or below `lastCommandSeq`). A host new to the
    * datacenter, or whose agent lost its journal, is one.
    */
-  async drainsMissing(tx: EntityManager, hostname: string, lastCommandSeq: number): Promise<{ service: string; shiftId: string; attempt: number }[]> {
+  async drainsMissing(tx: EntityManager | DataSource, hostname: string, lastCommandSeq: number): Promise<{ service: string; shiftId: string; attempt: number }[]> {
     const rows: { service: string; shift_id: string; attempt: number }[] = await tx.query(
       `SELECT t.service, t.shift_id,
               (SELECT count(*)::int + 1 FROM host_commands c WHERE c.hostname = $1 AND c.key LIKE t.shift_id::text || '/%') AS attempt
