@@ -1,29 +1,22 @@
 // config:write on disk and through a real container's read-only mount: a version switch
 // is one atomic change the running container sees at once; `null` removes the config.
-import { mkdtemp, readFile, readdir, readlink, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, readdir, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import Docker from 'dockerode';
 import type { Command } from '../../../../libs/protocol/src/index.js';
 import { freePort, httpGet, removeOwnContainers, replaceCommand, testImages, waitForBody } from '../testing/test-commands.js';
 import { testEngineSocket } from '../testing/test-engine.js';
-import { testHost } from '../testing/test-host.js';
-import { executeCommand, type HostFacilities } from './execute.js';
+import { removeTestHostFiles, testHost } from '../testing/test-host.js';
+import { executeCommand } from './execute.js';
 
 const socketPath = testEngineSocket(process.env);
 const docker = new Docker({ socketPath });
 const { v1 } = testImages(process.env);
-let root: string;
-let host: HostFacilities;
-
-beforeAll(async () => {
-  root = await mkdtemp(join(tmpdir(), 'tarmac-config-'));
-  host = testHost('config', { configRoot: join(root, 'services') });
-});
+const host = testHost('config');
 
 afterAll(async () => {
   await removeOwnContainers(docker);
-  await rm(root, { recursive: true, force: true });
+  await removeTestHostFiles(host);
 });
 
 async function run(command: Command) {
@@ -31,7 +24,7 @@ async function run(command: Command) {
 }
 
 const write = (version: number | null, files: Record<string, string> = {}): Command => ({ type: 'config:write', service: 'web', version, files });
-const configDir = () => join(root, 'services', 'web');
+const configDir = () => join(host.configRoot, 'web');
 
 describe('config:write', () => {
   it('switches config/ between versions, keeps each version as written, and removes it for null', async () => {

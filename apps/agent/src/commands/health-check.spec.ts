@@ -3,7 +3,7 @@ import Docker from 'dockerode';
 import { HealthCheckCommand, type Command } from '../../../../libs/protocol/src/index.js';
 import { freePort, httpHealth, removeOwnContainers, replaceCommand, testImages } from '../testing/test-commands.js';
 import { testEngineSocket } from '../testing/test-engine.js';
-import { testHost } from '../testing/test-host.js';
+import { removeTestHostFiles, testHost } from '../testing/test-host.js';
 import { executeCommand } from './execute.js';
 
 const socketPath = testEngineSocket(process.env);
@@ -11,7 +11,10 @@ const docker = new Docker({ socketPath });
 const { v1, registry } = testImages(process.env);
 const host = testHost('health');
 
-afterAll(() => removeOwnContainers(docker));
+afterAll(async () => {
+  await removeOwnContainers(docker);
+  await removeTestHostFiles(host);
+});
 
 const run = (command: Command) => executeCommand(command, host, { progress: () => undefined, signal: new AbortController().signal });
 

@@ -1,30 +1,23 @@
 // switch:set against the real engine: the value lands in the service's config directory,
 // which container:replace mounts read-only, so the running container serves it at once.
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import Docker from 'dockerode';
 import type { Command } from '../../../../libs/protocol/src/index.js';
 import { freePort, httpGet, removeOwnContainers, replaceCommand, testImages, waitForBody } from '../testing/test-commands.js';
 import { testEngineSocket } from '../testing/test-engine.js';
-import { testHost } from '../testing/test-host.js';
-import { executeCommand, type HostFacilities } from './execute.js';
+import { removeTestHostFiles, testHost } from '../testing/test-host.js';
+import { executeCommand } from './execute.js';
 import { SERVICE_CONFIG_MOUNT } from './switch-set.js';
 
 const socketPath = testEngineSocket(process.env);
 const docker = new Docker({ socketPath });
 const { v1 } = testImages(process.env);
-let root: string;
-let host: HostFacilities;
-
-beforeAll(async () => {
-  root = await mkdtemp(join(tmpdir(), 'tarmac-switch-'));
-  host = testHost('switch', { configRoot: join(root, 'services') });
-});
+const host = testHost('switch');
 
 afterAll(async () => {
   await removeOwnContainers(docker);
-  await rm(root, { recursive: true, force: true });
+  await removeTestHostFiles(host);
 });
 
 async function completed(command: Command) {
@@ -39,9 +32,9 @@ describe('switch:set', () => {
   it('writes on/off into the service config directory; a repeat gives the same result', async () => {
     expect(await completed(flip(true))).toEqual({ name: 'dark-mode', enabled: true });
     expect(await completed(flip(true))).toEqual({ name: 'dark-mode', enabled: true });
-    expect(await readFile(join(root, 'services', 'web', 'switches', 'dark-mode'), 'utf8')).toBe('on\n');
+    expect(await readFile(join(host.configRoot, 'web', 'switches', 'dark-mode'), 'utf8')).toBe('on\n');
     await completed(flip(false));
-    expect(await readFile(join(root, 'services', 'web', 'switches', 'dark-mode'), 'utf8')).toBe('off\n');
+    expect(await readFile(join(host.configRoot, 'web', 'switches', 'dark-mode'), 'utf8')).toBe('off\n');
   });
 
   it('reaches a container made by container:replace through its read-only mount, without a restart', async () => {
@@ -49,7 +42,7 @@ describe('switch:set', () => {
     const replaced = await completed(replaceCommand({ service: 'web', release: 'r1', image: v1, port }));
     expect(await waitForBody(port)).toBe('v1');
     const details = await docker.getContainer(String(replaced.containerId)).inspect();
-    expect(details.Mounts).toEqual([expect.objectContaining({ Source: join(root, 'services', 'web'), Destination: SERVICE_CONFIG_MOUNT, RW: false })]);
+    expect(details.Mounts).toEqual([expect.objectContaining({ Source: join(host.configRoot, 'web'), Destination: SERVICE_CONFIG_MOUNT, RW: false })]);
 
     await completed(flip(true));
     expect(await httpGet(port, '/tarmac/switches/dark-mode')).toEqual({ status: 200, body: 'on\n' });

@@ -7,7 +7,7 @@ import { executeCommand } from '../commands/execute.js';
 import { DockerContainerEngine } from '../container-engine.js';
 import { freePort, httpGet, removeOwnContainers, replaceCommand, waitForBody } from '../testing/test-commands.js';
 import { testEngineSocket } from '../testing/test-engine.js';
-import { testHost } from '../testing/test-host.js';
+import { removeTestHostFiles, testHost } from '../testing/test-host.js';
 import { captureLogger } from '../testing/test-runner.js';
 import { SignalCollector } from './signal-collector.js';
 
@@ -19,7 +19,10 @@ const hostname = `signals-${process.pid}`;
 const { logger, logs } = captureLogger();
 const host = testHost('signals', { hostname, logger });
 
-afterAll(() => removeOwnContainers(docker));
+afterAll(async () => {
+  await removeOwnContainers(docker);
+  await removeTestHostFiles(host);
+});
 
 async function requests(port: number, count: number): Promise<Record<string, number>> {
   const seen: Record<string, number> = {};

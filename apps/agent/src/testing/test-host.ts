@@ -1,9 +1,11 @@
 // What executor tests on the real engine give `executeCommand` as the host: the test
-// engine's socket, the host network, a config root of their own under the temp dir, the
-// labels that mark test containers, and a logger that keeps lines. Traffic state is not
-// part of it: a test that drains or restores brings its own.
+// engine's socket, the host network, a fresh config root under the temp dir (removed by
+// removeTestHostFiles), the labels that mark test containers, and a logger that keeps
+// lines. Traffic state is not part of it: a test that drains or restores brings its own.
+import { mkdtempSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { HostFacilities } from '../commands/execute.js';
 import { DockerContainerEngine } from '../container-engine.js';
 import { testEngineSocket } from './test-engine.js';
@@ -15,7 +17,7 @@ export function testHost(name: string, overrides: Partial<HostFacilities> = {}):
     hostname: `${name}-${process.pid}`,
     containerNetwork: 'host',
     keepStopped: 2,
-    configRoot: join(tmpdir(), `tarmac-${name}-${process.pid}`, 'services'),
+    configRoot: join(mkdtempSync(join(tmpdir(), `tarmac-${name}-`)), 'services'),
     extraLabels: TEST_CONTAINER_LABELS,
     traffic: {
       set: async () => {
@@ -25,4 +27,9 @@ export function testHost(name: string, overrides: Partial<HostFacilities> = {}):
     logger: captureLogger().logger,
     ...overrides,
   };
+}
+
+/** Removes the temp dir holding a test host's config root. */
+export async function removeTestHostFiles(host: Pick<HostFacilities, 'configRoot'>): Promise<void> {
+  await rm(dirname(host.configRoot), { recursive: true, force: true });
 }
