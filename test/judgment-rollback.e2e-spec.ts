@@ -75,8 +75,8 @@ describe('judgment and rollback on real containers', () => {
     expect(analysis.signals.filter((s: { new: boolean }) => !s.new).map((s: { datacenter: string }) => s.datacenter).sort()).toEqual(['tc', 'yf']);
 
     // The dashboard saw each rollback step of the preview host.
-    const steps = (dashboard.received as unknown as { type: string; payload: { rolloutId?: string; hostname?: string; step?: string; status?: string } }[])
-      .filter((r) => r.type === 'host:step' && r.payload.rolloutId === id && r.payload.step?.startsWith('rollback'))
+    const steps = (dashboard.received as unknown as { type: string; payload: { rolloutId?: string; step?: string; status?: string } }[])
+      .filter((r) => r.type === 'host:steps' && r.payload.rolloutId === id && r.payload.step?.startsWith('rollback'))
       .map((r) => `${r.payload.step} ${r.payload.status}`);
     expect(steps.filter((s) => s.endsWith('completed'))).toEqual([
       'rollback-1:drain:web completed',

@@ -57,9 +57,13 @@ describe('rollout on real containers', () => {
     await waitFor(() => received.some((r) => r.type === 'rollout:updated' && r.payload.rollout?.status === 'succeeded'), {
       description: 'the dashboard saw the rollout succeed',
     });
+    // One event per group of hosts that took a step together: one line per host here.
     const steps = dashboard.received
-      .filter((r) => (r.type as string) === 'host:step')
-      .map((r) => r.payload as unknown as { hostname: string; step: string; status: string; seq: number });
+      .filter((r) => (r.type as string) === 'host:steps')
+      .flatMap((r) => {
+        const { hostnames, ...step } = r.payload as unknown as { hostnames: string[]; step: string; status: string; seq: number };
+        return hostnames.map((hostname) => ({ ...step, hostname }));
+      });
     const completed = (hostname: string) => steps.filter((s) => s.hostname === hostname && s.status === 'completed').map((s) => s.step.split(':').slice(0, 2).join(':'));
     expect(completed(p)).toEqual(['preview:drain', 'preview:pull', 'preview:replace', 'preview:health', 'preview:check', 'ramp:restore']);
     expect(completed(tc1)).toEqual(['wave-tc:drain', 'wave-tc:pull', 'wave-tc:replace', 'wave-tc:health', 'wave-tc:restore', 'gate-tc:check']);
@@ -71,11 +75,11 @@ describe('rollout on real containers', () => {
     expect(seqs).toEqual(seqs.map((_, i) => seqs[0]! + i));
 
     // What the late dashboard knew plus what it heard after its snapshot adds up to the end state.
-    const heard = late.received as unknown as { type: string; payload: { seq: number; hostname?: string; status?: string; rollout?: { status: string } } }[];
+    const heard = late.received as unknown as { type: string; payload: { seq: number; hostnames?: string[]; status?: string; rollout?: { status: string } } }[];
     await waitFor(() => heard.some((r) => r.payload.rollout?.status === 'succeeded'), { description: 'the late dashboard heard the end' });
     const after = heard.filter((r) => r.type !== 'hosts:snapshot' && r.payload.seq > watched.data.seq);
     const unfinished = watched.data.rollout.hosts.filter((h) => h.phase !== 'done').map((h) => h.hostname);
-    const finishedLater = new Set(after.filter((r) => r.type === 'host:step' && r.payload.status === 'completed').map((r) => r.payload.hostname));
+    const finishedLater = new Set(after.filter((r) => r.type === 'host:steps' && r.payload.status === 'completed').flatMap((r) => r.payload.hostnames!));
     for (const hostname of unfinished) expect(finishedLater).toContain(hostname);
     for (const host of fleet.hosts.filter((h) => !watched.data.rollout.hosts.some((seen) => seen.hostname === h.hostname))) expect(finishedLater).toContain(host.hostname);
     late.close();

@@ -122,10 +122,10 @@ describe('dashboard in headless Chromium', () => {
     // Every host step the control plane recorded for this rollout is in the page's log.
     const db = new pg.Client({ connectionString: fleet.database.url });
     await db.connect();
-    const recorded = (await db.query(`SELECT seq FROM dashboard_events WHERE type = 'host:step' AND payload->>'rolloutId' = $1 ORDER BY seq`, [id])).rows.map((r) => Number(r.seq));
+    const recorded = (await db.query(`SELECT seq FROM dashboard_events WHERE type = 'host:steps' AND payload->>'rolloutId' = $1 ORDER BY seq`, [id])).rows.map((r) => Number(r.seq));
     await db.end();
     const shown = (await page.locator('[data-testid=event-log] li[data-kind=step]').evaluateAll((items) => items.map((li) => Number(li.getAttribute('data-seq'))))).sort((a, b) => a - b);
-    expect(recorded.length).toBeGreaterThan(20);
+    expect(recorded.length).toBeGreaterThan(10);
     expect(shown).toEqual(recorded);
     await screenshot(page, 'web-rollout-succeeded');
   }, 300_000);

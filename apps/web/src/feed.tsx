@@ -16,7 +16,7 @@ import {
   onDashboardEvents,
   RolloutWatchAck,
   RolloutWatchEvent,
-  type HostStepChange,
+  type HostStepsChange,
   type HostView,
   type RolloutView,
 } from '../../../libs/protocol/src/index.js';
@@ -27,7 +27,8 @@ export interface LogEntry {
   seq: number;
   /** When the page heard it (the events carry no time of their own). */
   at: Date;
-  hostname: string | null;
+  /** The hosts a step line is about; none for a line about the rollout. */
+  hostnames: string[];
   text: string;
   status: string;
   reason: { code: string; message: string } | null;
@@ -221,12 +222,12 @@ export class LiveFeed {
         this.applyRollout(seq, rollout, 'event', false);
         return;
       }
-      case 'host:step': {
-        const step = payload as HostStepChange;
+      case 'host:steps': {
+        const step = payload as HostStepsChange;
         this.appendLog(step.rolloutId, {
           seq: step.seq,
           at: new Date(),
-          hostname: step.hostname,
+          hostnames: step.hostnames,
           text: `${step.step}${step.attempt > 1 ? ` (attempt ${step.attempt})` : ''}`,
           status: step.status,
           reason: step.reason,
@@ -250,7 +251,7 @@ export class LiveFeed {
     const before = current?.view;
     const headline = describe(view);
     if (source === 'snapshot' || !before || describe(before) !== headline || before.reason?.code !== view.reason?.code) {
-      this.appendLog(view.id, { seq, at: new Date(), hostname: null, text: source === 'snapshot' ? `snapshot: ${headline}` : headline, status: view.status, reason: view.reason });
+      this.appendLog(view.id, { seq, at: new Date(), hostnames: [], text: source === 'snapshot' ? `snapshot: ${headline}` : headline, status: view.status, reason: view.reason });
     }
     if (notify) this.notify();
   }

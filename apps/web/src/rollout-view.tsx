@@ -7,7 +7,7 @@
 // reached show as `pending`. Hosts the rollout reached that the dry run did not place
 // (the fleet changed since the start) are shown with their datacenter.
 import { useEffect, useState } from 'preact/hooks';
-import type { HostStepView, PlanView, RolloutPreview, RolloutView } from '../../../libs/protocol/src/index.js';
+import { hostList, type HostStepView, type PlanView, type RolloutPreview, type RolloutView } from '../../../libs/protocol/src/index.js';
 import { canSteerRollouts, type Api, type Me } from './api.js';
 import type { FeedState, LiveFeed, LogEntry } from './feed.js';
 import { clock, ErrorLine, Pill, shortId, startedBy, time } from './format.js';
@@ -265,11 +265,15 @@ function Log({ entries }: { entries: readonly LogEntry[] }) {
       <h3>Events</h3>
       <ol data-testid="event-log">
         {[...entries].reverse().slice(0, 300).map((entry) => (
-          <li key={`${entry.seq}-${entry.hostname ?? ''}-${entry.text}`} class={`log-${entry.status}`} data-seq={entry.seq} data-kind={entry.hostname ? 'step' : 'rollout'}>
+          <li key={`${entry.seq}-${entry.text}`} class={`log-${entry.status}`} data-seq={entry.seq} data-kind={entry.hostnames.length > 0 ? 'step' : 'rollout'}>
             <span class="muted mono">
               {clock(entry.at)} #{entry.seq}
             </span>{' '}
-            {entry.hostname ? <span class="mono">{entry.hostname}</span> : <strong>rollout</strong>} {entry.text} <Pill kind={entry.status}>{entry.status}</Pill>
+            {entry.hostnames.length > 0 ? (
+              <span class="mono">{hostList(entry.hostnames)}</span>
+            ) : (
+              <strong>rollout</strong>
+            )} {entry.text} <Pill kind={entry.status}>{entry.status}</Pill>
             {entry.reason ? (
               <span class="reason">
                 {' '}

@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { HostView } from './host.js';
 import { Gate, PlanStatus } from './plan.js';
-import { HostStepChange, RolloutChange } from './rollout.js';
+import { HostStepsChange, RolloutChange } from './rollout.js';
 import { PlanScheduled, PlanStarted, SummaryChange } from './summary.js';
 
 export const DASHBOARD_NAMESPACE = '/dashboard';
@@ -55,7 +55,7 @@ export const DashboardEvent = {
   PlanCreated: 'plan:created',
   PlanUpdated: 'plan:updated',
   RolloutUpdated: 'rollout:updated',
-  HostStep: 'host:step',
+  HostSteps: 'host:steps',
 } as const;
 
 export type HostChangeEventName =
@@ -75,7 +75,7 @@ export interface ServerToDashboardEvents {
   'plan:created': (payload: PlanChange) => void;
   'plan:updated': (payload: PlanChange) => void;
   'rollout:updated': (payload: RolloutChange) => void;
-  'host:step': (payload: HostStepChange) => void;
+  'host:steps': (payload: HostStepsChange) => void;
 }
 
 /**
@@ -114,5 +114,5 @@ export const DashboardEventSchemas = {
   'plan:created': PlanChange,
   'plan:updated': PlanChange,
   'rollout:updated': RolloutChange,
-  'host:step': HostStepChange,
+  'host:steps': HostStepsChange,
 } as const;

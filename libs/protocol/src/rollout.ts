@@ -60,16 +60,26 @@ export type RolloutView = z.infer<typeof RolloutView>;
 export const RolloutChange = z.object({ seq: z.number().int().positive(), rollout: RolloutView });
 export type RolloutChange = z.infer<typeof RolloutChange>;
 
-export const HostStepChange = z.object({
+/**
+ * Hosts that took the same step with the same outcome in one decision: sent to them, or
+ * reported completed or failed by them. One event for a batch, not one per host.
+ */
+export const HostStepsChange = z.object({
   seq: z.number().int().positive(),
   rolloutId: z.string(),
-  hostname: z.string(),
   step: z.string(),
   status: z.enum(['sent', 'completed', 'failed']),
   attempt: z.number().int(),
   reason: Reason.nullable(),
+  hostnames: z.array(z.string()).min(1),
 });
-export type HostStepChange = z.infer<typeof HostStepChange>;
+export type HostStepsChange = z.infer<typeof HostStepsChange>;
+
+/** A group of hosts in one line: all of them when few, else the first few and how many more. */
+export function hostList(hostnames: readonly string[], shown = 5): string {
+  if (hostnames.length <= shown) return hostnames.join(', ');
+  return `${hostnames.slice(0, shown).join(', ')} and ${(hostnames.length - shown).toLocaleString('en-US')} more`;
+}
 
 /** The dry run: the units a plan's rollout would go through, with the hosts of each. */
 export const RolloutPreview = z.object({

@@ -1,12 +1,12 @@
 // `tarmac rollout watch`: the socket side. Connects to /dashboard, waits for the hosts
 // snapshot (from then on the live stream misses nothing), asks `rollout:watch` for the
-// rollout's snapshot, and applies `rollout:updated` / `host:step` events newer than it.
+// rollout's snapshot, and applies `rollout:updated` / `host:steps` events newer than it.
 // A dropped connection is retried by socket.io; each new connection asks again.
 import { io, type Socket } from 'socket.io-client';
 import {
   DASHBOARD_NAMESPACE,
   DashboardEvent,
-  HostStepChange,
+  HostStepsChange,
   HostsSnapshot,
   onDashboardEvents,
   RolloutChange,
@@ -144,9 +144,9 @@ export async function watchRollout(options: WatchOptions): Promise<number> {
         const change = RolloutChange.safeParse(payload);
         if (change.success && change.data.rollout.id === rolloutId) receive({ type: 'rollout:updated', seq: change.data.seq, rollout: change.data.rollout });
       },
-      [DashboardEvent.HostStep]: (payload) => {
-        const step = HostStepChange.safeParse(payload);
-        if (step.success && step.data.rolloutId === rolloutId) receive({ type: 'host:step', seq: step.data.seq, step: step.data });
+      [DashboardEvent.HostSteps]: (payload) => {
+        const steps = HostStepsChange.safeParse(payload);
+        if (steps.success && steps.data.rolloutId === rolloutId) receive({ type: 'host:steps', seq: steps.data.seq, steps: steps.data });
       },
     });
     socket.on('disconnect', (reason) => {

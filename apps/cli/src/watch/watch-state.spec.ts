@@ -54,13 +54,19 @@ describe('watch state', () => {
   it('prints a line per change: the headline when it moves, each host step, the reason when paused', () => {
     let state = start();
     const step = applyEvent(state, {
-      type: 'host:step',
+      type: 'host:steps',
       seq: 11,
-      step: { seq: 11, rolloutId: 'r1', hostname: 'tc-1', step: 'wave-tc:replace:web', status: 'failed', attempt: 1, reason: { code: 'IMAGE_PULL_FAILED', message: 'no such tag' } },
+      steps: { seq: 11, rolloutId: 'r1', hostnames: ['tc-1'], step: 'wave-tc:replace:web', status: 'failed', attempt: 1, reason: { code: 'IMAGE_PULL_FAILED', message: 'no such tag' } },
     });
     expect(step.lines).toEqual(['tc-1 wave-tc:replace:web failed: IMAGE_PULL_FAILED: no such tag']);
+    const many = applyEvent(step.state, {
+      type: 'host:steps',
+      seq: 12,
+      steps: { seq: 12, rolloutId: 'r1', hostnames: Array.from({ length: 1002 }, (_, i) => `tc-${i + 2}`), step: 'wave-tc:drain:web', status: 'sent', attempt: 2, reason: null },
+    });
+    expect(many.lines).toEqual(['tc-2, tc-3, tc-4, tc-5, tc-6 and 997 more wave-tc:drain:web sent (attempt 2)']);
     state = step.state;
-    const paused = applyEvent(state, { type: 'rollout:updated', seq: 12, rollout: rollout({ status: 'paused', reason: { code: 'HOST_STEP_FAILED', message: 'tc-1: no such tag' } }) });
+    const paused = applyEvent(state, { type: 'rollout:updated', seq: 13, rollout: rollout({ status: 'paused', reason: { code: 'HOST_STEP_FAILED', message: 'tc-1: no such tag' } }) });
     expect(paused.lines).toEqual(['rollout r1: paused, stage batch, datacenter tc, batch 1/2', 'reason: HOST_STEP_FAILED: tc-1: no such tag']);
     expect(outcomeOf(paused.state.rollout)).toBeUndefined();
     expect(outcomeOf({ status: 'aborted' })).toBe('unsuccessful');

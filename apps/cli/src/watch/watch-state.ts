@@ -1,9 +1,9 @@
 // What `tarmac rollout watch` knows of a rollout: the snapshot it asked for, then the
 // live events after it, applied in sequence. Pure: each step returns the new state and
 // the plain lines that describe what changed; rendering and sockets live elsewhere.
-import type { HostStepChange, HostStepView, RolloutView } from '../../../../libs/protocol/src/index.js';
+import { hostList, type HostStepsChange, type HostStepView, type RolloutView } from '../../../../libs/protocol/src/index.js';
 
-export type WatchEvent = { type: 'rollout:updated'; seq: number; rollout: RolloutView } | { type: 'host:step'; seq: number; step: HostStepChange };
+export type WatchEvent = { type: 'rollout:updated'; seq: number; rollout: RolloutView } | { type: 'host:steps'; seq: number; steps: HostStepsChange };
 
 export interface WatchState {
   /** The highest sequence number applied; events at or below it are already in the state. */
@@ -88,10 +88,10 @@ export function progressOf(state: WatchState): GroupProgress[] {
   }));
 }
 
-function stepLine(step: HostStepChange): string {
+function stepLine(step: HostStepsChange): string {
   const attempt = step.attempt > 1 ? ` (attempt ${step.attempt})` : '';
   const reason = step.reason ? `: ${step.reason.code}: ${step.reason.message}` : '';
-  return `${step.hostname} ${step.step} ${step.status}${attempt}${reason}`;
+  return `${hostList(step.hostnames)} ${step.step} ${step.status}${attempt}${reason}`;
 }
 
 function remember(reasons: string[], reason: string): string[] {
@@ -139,10 +139,10 @@ export function applyEvent(state: WatchState, event: WatchEvent): Applied {
     case 'rollout:updated':
       if (event.rollout.id !== state.rollout.id) return { state, lines: [] };
       return withRollout(state, event.seq, event.rollout, false);
-    case 'host:step': {
-      if (event.step.rolloutId !== state.rollout.id) return { state, lines: [] };
-      const line = stepLine(event.step);
-      const reasons = event.step.reason ? remember(state.reasons, line) : state.reasons;
+    case 'host:steps': {
+      if (event.steps.rolloutId !== state.rollout.id) return { state, lines: [] };
+      const line = stepLine(event.steps);
+      const reasons = event.steps.reason ? remember(state.reasons, line) : state.reasons;
       return { state: { ...state, seq: event.seq, reasons }, lines: [line] };
     }
   }

@@ -90,7 +90,7 @@ export class DashboardGateway implements OnGatewayInit<Namespace>, OnGatewayConn
 
   /**
    * A rollout's snapshot with the sequence it is at. Its `rollout:updated` and
-   * `host:step` events arrive on the live stream; those up to `seq` are already in it.
+   * `host:steps` events arrive on the live stream; those up to `seq` are already in it.
    */
   @SubscribeMessage(RolloutWatchEvent)
   watchRollout(@MessageBody() payload: unknown): Promise<Ack<{ seq: number; rollout: RolloutView }>> {

@@ -37,7 +37,7 @@ export class EventOutboxRepository {
     const [[{ value }]] = await tx.query('UPDATE event_sequence SET value = value + $1 WHERE id = 1 RETURNING value', [pending.length]);
     const first = Number(value) - pending.length + 1;
     const events = pending.map(({ type, payload }, i) => ({ seq: first + i, type, payload: payload(first + i) }));
-    await tx.query('INSERT INTO dashboard_events (seq, type, payload) SELECT * FROM unnest($1::bigint[], $2::text[], $3::jsonb[])', [
+    await tx.query('INSERT INTO dashboard_events (seq, type, payload) SELECT * FROM unnest($1::bigint[], $2::text[], $3::json[])', [
       events.map((event) => event.seq),
       events.map((event) => event.type),
       events.map((event) => JSON.stringify(event.payload)),

@@ -28,35 +28,42 @@ export class HostCommandRepository {
   constructor(private readonly db: DataSource) {}
 
   /**
-   * Appends commands to their hosts' logs, each host's next sequence number, in two
-   * statements whatever their number. At most one command per host.
+   * Appends commands to their hosts' logs, each at its host's next sequence number, in one
+   * statement whatever their number: the commands go as one JSON document (one
+   * JSON.stringify, no per-element array escaping). At most one command per host.
    */
   async appendMany(tx: EntityManager, commands: NewHostCommand[], now: Date): Promise<CommandDispatch[]> {
     if (commands.length === 0) return [];
     const hostnames = commands.map((command) => command.hostname);
     if (new Set(hostnames).size !== hostnames.length) throw new Error('appendMany takes at most one command per host');
-    const sequences: { hostname: string; value: string }[] = await tx.query(
-      `INSERT INTO host_command_sequences (hostname, value) SELECT unnest($1::text[]), 1
-       ON CONFLICT (hostname) DO UPDATE SET value = host_command_sequences.value + 1 RETURNING hostname, value`,
-      [hostnames],
-    );
-    const seqOf = new Map(sequences.map((row) => [row.hostname, Number(row.value)]));
-    await tx.query(
-      `INSERT INTO host_commands (hostname, seq, key, rollout_id, step, command, created_at, deadline_at)
-       SELECT hostname, seq, key, rollout_id, step, command, $7, deadline_at
-         FROM unnest($1::text[], $2::bigint[], $3::text[], $4::uuid[], $5::text[], $6::jsonb[], $8::timestamptz[])
-           AS c(hostname, seq, key, rollout_id, step, command, deadline_at)`,
+    const rows: { hostname: string; seq: string }[] = await tx.query(
+      `WITH c AS (
+         SELECT * FROM json_to_recordset($1::json)
+           AS c(hostname text, key text, rollout_id uuid, step text, command jsonb, deadline_at timestamptz)
+       ), seq AS (
+         INSERT INTO host_command_sequences (hostname, value) SELECT hostname, 1 FROM c
+         ON CONFLICT (hostname) DO UPDATE SET value = host_command_sequences.value + 1
+         RETURNING hostname, value
+       )
+       INSERT INTO host_commands (hostname, seq, key, rollout_id, step, command, created_at, deadline_at)
+       SELECT c.hostname, seq.value, c.key, c.rollout_id, c.step, c.command, $2, c.deadline_at
+         FROM c JOIN seq USING (hostname)
+       RETURNING hostname, seq`,
       [
-        hostnames,
-        commands.map((command) => seqOf.get(command.hostname)),
-        commands.map((command) => command.key),
-        commands.map((command) => command.rolloutId),
-        commands.map((command) => command.step),
-        commands.map((command) => JSON.stringify(command.command)),
+        JSON.stringify(
+          commands.map((command) => ({
+            hostname: command.hostname,
+            key: command.key,
+            rollout_id: command.rolloutId,
+            step: command.step,
+            command: command.command,
+            deadline_at: command.deadlineAt,
+          })),
+        ),
         now,
-        commands.map((command) => command.deadlineAt),
       ],
     );
+    const seqOf = new Map(rows.map((row) => [row.hostname, Number(row.seq)]));
     return commands.map((command) => ({ seq: seqOf.get(command.hostname)!, key: command.key, command: command.command }));
   }
 

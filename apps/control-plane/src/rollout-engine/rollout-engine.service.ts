@@ -20,7 +20,7 @@ import {
   type RolloutSpec,
   type RolloutState,
 } from '../../../../libs/domain/src/index.js';
-import { DashboardEvent, type CommandDispatch, type HostStepChange, type PlanSpec, type RolloutView } from '../../../../libs/protocol/src/index.js';
+import { DashboardEvent, type CommandDispatch, type PlanSpec, type RolloutView } from '../../../../libs/protocol/src/index.js';
 import { AgentSockets } from '../agents/agent-sockets.js';
 import { AuditLogRepository, SYSTEM_ACTOR, type Actor } from '../audit/audit-log.repository.js';
 import { Clock } from '../common/clock.js';
@@ -33,6 +33,7 @@ import { SignalRepository } from '../signals/signal.repository.js';
 import { DatacenterTrafficRepository } from '../traffic/datacenter-traffic.repository.js';
 import { HostCommandRepository } from './host-command.repository.js';
 import { HostReleaseRepository } from './host-release.repository.js';
+import { hostStepsEvents, type HostStepOutcome } from './host-steps-events.js';
 import { RolloutSpecBuilder } from './rollout-spec.builder.js';
 import { RolloutStateRepository, type EngineRollout } from './rollout-state.repository.js';
 import { toRolloutView } from './rollout-view.js';
@@ -105,7 +106,7 @@ export class RolloutEngine {
       const owners = await this.commands.rolloutsOf(tx, items.map(({ hostname, report }) => ({ hostname, key: report.key })));
       await this.rollouts.lockAll(tx, [...new Set(owners.values())]);
       const events = new Map<string, RolloutEvent[]>();
-      const steps: ((seq: number) => HostStepChange)[] = [];
+      const steps: HostStepOutcome[] = [];
       const closing = await this.commands.close(
         tx,
         items.map(({ hostname, report }) => ({
@@ -132,22 +133,21 @@ export class RolloutEngine {
           continue;
         }
         const rolloutId = closed.rolloutId;
-        steps.push((seq) => ({
-          seq,
+        steps.push({
           rolloutId,
           hostname,
           step: closed.step,
           status: report.outcome,
           attempt: Number(report.key.split('/').at(-1)),
           reason: report.outcome === 'failed' ? { code: report.reason, message: report.message } : null,
-        }));
+        });
         const event: RolloutEvent =
           report.outcome === 'completed'
             ? { type: 'command-completed', key: report.key }
             : { type: 'command-failed', key: report.key, reason: report.reason, message: report.message };
         events.set(rolloutId, [...(events.get(rolloutId) ?? []), event]);
       }
-      await this.outbox.appendMany(tx, DashboardEvent.HostStep, steps);
+      await this.outbox.appendEvents(tx, hostStepsEvents(steps));
       for (const [rolloutId, list] of events) await this.decideIn(tx, rolloutId, list, SYSTEM_ACTOR, outgoing, true);
     });
     this.afterCommit(outgoing);
@@ -224,20 +224,18 @@ export class RolloutEngine {
     dispatches.forEach((dispatch, i) => outgoing.push({ hostname: decision.commands[i]!.hostname, dispatch }));
     const finishedAt = finished ? now : reopened ? null : rollout.finishedAt;
     const view = toRolloutView({ ...rollout, spec, state: decision.state, updatedAt: now, finishedAt });
-    // Each command sent, then the rollout as it now is: one numbering, one statement.
+    // The steps sent, then the rollout as it now is: one numbering, one statement.
     await this.outbox.appendEvents(tx, [
-      ...decision.commands.map((command) => ({
-        type: DashboardEvent.HostStep,
-        payload: (seq: number): HostStepChange => ({
-          seq,
+      ...hostStepsEvents(
+        decision.commands.map((command) => ({
           rolloutId: rollout.id,
           hostname: command.hostname,
           step: command.step,
-          status: 'sent',
+          status: 'sent' as const,
           attempt: Number(command.key.split('/').at(-1)),
           reason: null,
-        }),
-      })),
+        })),
+      ),
       { type: DashboardEvent.RolloutUpdated, payload: (seq: number) => ({ seq, rollout: view }) },
     ]);
     const waitingFor = Object.values(decision.state.hosts).flatMap((host) => (host.phase === 'running' && host.key ? [host.key] : []));
