@@ -1,5 +1,6 @@
 // Keeps every active rollout moving: starts pending ones, lets time pass for the others
-// (deadlines, ramp, pauses between batches), reports hosts whose agent is lost, and
+// once it can change them (deadlines, ramp, pauses between batches, judgment: the
+// rollout's due_at), reports hosts whose agent is lost, and
 // resends commands no agent has acknowledged yet. Several replicas may run it: each
 // rollout is decided under a row lock, and a locked one is skipped.
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
@@ -54,7 +55,7 @@ export class RolloutEnginePoller implements OnApplicationBootstrap, OnApplicatio
   /** One pass over the active rollouts. */
   async pass(): Promise<void> {
     try {
-      for (const id of await this.rollouts.activeIds()) await this.move(id);
+      for (const rollout of await this.rollouts.active()) await this.move(rollout);
       const unacknowledgedSince = new Date(this.clock.now().getTime() - DISPATCH_ACK_TIMEOUT_MS);
       for (const hostname of await this.commands.hostsWithUnsent(unacknowledgedSince)) await this.engine.resend(hostname);
     } catch (error) {
@@ -62,18 +63,18 @@ export class RolloutEnginePoller implements OnApplicationBootstrap, OnApplicatio
     }
   }
 
-  private async move(id: string): Promise<void> {
+  private async move({ id, status, dueAt }: { id: string; status: string; dueAt: Date | null }): Promise<void> {
     try {
-      const status = await this.rollouts.statusOf(id);
-      if (!status) return;
       if (status === 'pending') {
-        await this.engine.apply(id, { type: 'start' }, undefined, false);
+        // Another replica may have started it since the list was read.
+        if ((await this.rollouts.statusOf(id)) === 'pending') await this.engine.apply(id, { type: 'start' }, undefined, false);
         return;
       }
       for (const hostname of await this.lostHosts(id)) {
         await this.engine.apply(id, { type: 'host-lost', hostname }, undefined, false);
       }
-      await this.engine.apply(id, { type: 'tick' }, undefined, false);
+      // Before it is due a tick changes nothing (libs/domain nextDueAt): no need to read and decide the whole state.
+      if (dueAt && dueAt <= this.clock.now()) await this.engine.apply(id, { type: 'tick' }, undefined, false);
     } catch (error) {
       this.logger.warn(`moving rollout ${id} failed: ${(error as Error).stack ?? String(error)}`);
     }

@@ -13,6 +13,7 @@ import {
   INTENTS,
   judgmentDue,
   mayDrainDatacenter,
+  nextDueAt,
   NotFound,
   ROLLOUT_TERMINAL,
   type Decision,
@@ -214,7 +215,8 @@ export class RolloutEngine {
     const terminal = (status: string) => (ROLLOUT_TERMINAL as readonly string[]).includes(status);
     const finished = terminal(decision.state.status) && !terminal(before.status);
     const reopened = !terminal(decision.state.status) && terminal(before.status);
-    await this.rollouts.save(tx, rollout.id, { spec: rollout.spec ? undefined : spec, state: decision.state, finished, reopened }, now);
+    const dueAt = nextDueAt(decision.state);
+    await this.rollouts.save(tx, rollout.id, { spec: rollout.spec ? undefined : spec, state: decision.state, dueAt: dueAt === undefined ? null : new Date(dueAt), finished, reopened }, now);
     await this.recordJudgments(tx, rollout.id, decision, now);
     const dispatches = await this.commands.appendMany(
       tx,

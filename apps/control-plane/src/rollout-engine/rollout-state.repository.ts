@@ -75,22 +75,31 @@ export class RolloutStateRepository {
     return rows.map(toRollout);
   }
 
-  async activeIds(): Promise<string[]> {
-    const rows: { id: string }[] = await this.db.query(`SELECT id FROM rollouts WHERE status IN ('pending', 'running', 'paused', 'rolling_back') ORDER BY created_at`);
-    return rows.map((row) => row.id);
+  /** The rollouts not ended, oldest first, with when time passing can next change each (null: only an event can). */
+  async active(): Promise<{ id: string; status: string; dueAt: Date | null }[]> {
+    const rows: { id: string; status: string; due_at: Date | null }[] = await this.db.query(
+      `SELECT id, status, due_at FROM rollouts WHERE status IN ('pending', 'running', 'paused', 'rolling_back') ORDER BY created_at`,
+    );
+    return rows.map((row) => ({ id: row.id, status: row.status, dueAt: row.due_at }));
   }
 
   /**
    * `spec`: only when it has just been fixed (it never changes after, and with every
    * host's previous release it is the larger document). `finished`: it has just ended
-   * (now); `reopened`: an ended rollout moves again (a rollback).
+   * (now); `reopened`: an ended rollout moves again (a rollback). `dueAt`: when time
+   * passing can next change it.
    */
-  async save(tx: EntityManager, id: string, update: { spec?: RolloutSpec; state: RolloutState; finished: boolean; reopened: boolean }, now: Date): Promise<void> {
+  async save(
+    tx: EntityManager,
+    id: string,
+    update: { spec?: RolloutSpec; state: RolloutState; dueAt: Date | null; finished: boolean; reopened: boolean },
+    now: Date,
+  ): Promise<void> {
     await tx.query(
       `UPDATE rollouts SET spec = COALESCE($2, spec), state = $3, status = $4, reason = $5, updated_at = $6,
-              finished_at = CASE WHEN $7 THEN $6 WHEN $8 THEN NULL ELSE finished_at END
+              finished_at = CASE WHEN $7 THEN $6 WHEN $8 THEN NULL ELSE finished_at END, due_at = $9
         WHERE id = $1`,
-      [id, update.spec ?? null, update.state, update.state.status, update.state.reason ? JSON.stringify(update.state.reason) : null, now, update.finished, update.reopened],
+      [id, update.spec ?? null, update.state, update.state.status, update.state.reason ? JSON.stringify(update.state.reason) : null, now, update.finished, update.reopened, update.dueAt],
     );
   }
 }

@@ -42,6 +42,27 @@ export function judgmentDue(state: RolloutState, now: number): boolean {
   return state.status === 'running' && state.judgment !== undefined && state.judgment.result === undefined && now >= state.judgment.dueAt;
 }
 
+/**
+ * The earliest time at which time passing alone can change the rollout: a running step's
+ * deadline, the batch deadline, the end of a ramp or pause, the next judgment evaluation.
+ * A `tick` before it changes nothing, so a caller need not decide until then; undefined
+ * when only an event (a report, a person's intent) can move the rollout.
+ */
+export function nextDueAt(state: RolloutState): number | undefined {
+  let due = Infinity;
+  for (const hostname in state.hosts) {
+    const host = state.hosts[hostname]!;
+    if (host.phase === 'running' && host.deadlineAt !== undefined && host.deadlineAt < due) due = host.deadlineAt;
+  }
+  if (ROLLOUT_MOVING.includes(state.status)) {
+    const unit = state.unit;
+    if (state.status === 'running' && unit.kind === 'batch' && state.unitDeadlineAt !== undefined) due = Math.min(due, state.unitDeadlineAt);
+    if (unit.kind === 'observe' || unit.kind === 'pause') due = Math.min(due, unit.until);
+    if (state.status === 'running' && state.judgment && state.judgment.result === undefined) due = Math.min(due, state.judgment.dueAt);
+  }
+  return due === Infinity ? undefined : due;
+}
+
 export function decide(spec: RolloutSpec, state: RolloutState, event: RolloutEvent, now: number): Decision {
   return decideMany(spec, state, [event], now);
 }
