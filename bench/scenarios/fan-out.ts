@@ -7,6 +7,7 @@
 // complete the commands, so nothing else competes with the fan-out.
 import { api } from '../harness/api.js';
 import { Fleet } from '../harness/fleet.js';
+import { readProcess } from '../harness/process-sampler.js';
 import { distribution, epochMs, round } from '../harness/stats.js';
 import { waitUntil } from '../harness/workers.js';
 import { numberFlag, type Scenario } from './scenario.js';
@@ -31,6 +32,8 @@ export const fanOut: Scenario = {
       await fleet.fixtures.service({ name: 'web', imageRepository: '127.0.0.1:5999/bench/web', port: 18080 });
       const planId = await fleet.fixtures.approvedPlan(otto.id, 'web', '2', 'bench');
 
+      const workersCpu = () => fleet.workers.pids.reduce((sum, pid) => sum + (readProcess(pid)?.cpuSeconds ?? 0), 0);
+      const workersCpuBefore = workersCpu();
       const requestedAt = epochMs();
       const rollout = await api<{ id: string }>(fleet.controlPlane.url, otto.token, 'POST', '/api/v1/rollouts', { planId });
       log(`  rollout ${rollout.id} started; waiting for ${agents} acks`);
@@ -52,6 +55,7 @@ export const fanOut: Scenario = {
         return rows.length === agents && acked === agents;
       }, deadlineSeconds * 1000, 100);
       const finishedAt = epochMs();
+      const workersCpuSeconds = workersCpu() - workersCpuBefore;
       const reports = await fleet.workers.collect();
       const resources = fleet.sampler.window(requestedAt, finishedAt);
 
@@ -85,13 +89,15 @@ export const fanOut: Scenario = {
           { metric: 'per-agent decision → ack p95', value: round(ack.p95), unit: 'ms', target: '≤ 1000 ms at 10,000', met: ack.p95 <= 1000 },
           { metric: 'per-agent decision → ack p99', value: round(ack.p99), unit: 'ms' },
           { metric: 'decision → first agent receives its command (the deciding transaction)', value: round(receipt.min), unit: 'ms' },
+          { metric: 'first receipt → ack p50 / p95 (the sending alone, without the deciding transaction)', value: `${round(ack.p50 - receipt.min)} / ${round(ack.p95 - receipt.min)}`, unit: 'ms' },
           { metric: 'per-agent decision → receipt p50 / p95 / p99', value: `${round(receipt.p50)} / ${round(receipt.p95)} / ${round(receipt.p99)}`, unit: 'ms' },
           { metric: 'POST /rollouts → decision (poller pick-up)', value: round(decidedAt - requestedAt), unit: 'ms' },
           { metric: 'duplicate dispatches received (resent before the ack was recorded)', value: duplicates },
           { metric: 'control-plane CPU during the fan-out (avg / peak)', value: `${round(resources.avgCpuPercent)} / ${round(resources.peakCpuPercent)}`, unit: '% of one core' },
           { metric: 'control-plane RSS peak', value: round(resources.peakRssMb), unit: 'MiB' },
+          { metric: 'CPU used in the fan-out by the control plane / by the load generators', value: `${round(resources.cpuSeconds)} / ${round(workersCpuSeconds)}`, unit: 'core-seconds' },
         ],
-        data: { storm, ack, receipt, decidedAt, requestedAt, duplicates, resources, workerErrors: fleet.workers.errors() },
+        data: { storm, ack, receipt, decidedAt, requestedAt, duplicates, resources, workersCpuSeconds, workerErrors: fleet.workers.errors() },
       };
     } finally {
       await fleet.close();
