@@ -1,7 +1,6 @@
 // The coordinator's side of the worker processes: forks them, splits the agents
 // between them, and gathers what they measured.
 import { fork, type ChildProcess } from 'node:child_process';
-import { setPriority } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type {
   AgentWorkerInit,
@@ -16,13 +15,6 @@ import type { AgentIdentity } from './fixtures.js';
 
 const AGENT_WORKER = fileURLToPath(new URL('../workers/agent-worker.js', import.meta.url));
 const DASHBOARD_WORKER = fileURLToPath(new URL('../workers/dashboard-worker.js', import.meta.url));
-/**
- * The load generators run at a lower priority than the control plane and its database:
- * on one machine they stand in for agents and dashboards on other machines, so they may
- * use the cores the control plane leaves idle but not take its turn. 0 shares the cores
- * equally (TARMAC_BENCH_LOAD_NICE).
- */
-const LOAD_NICE = Number(process.env.TARMAC_BENCH_LOAD_NICE ?? 10);
 
 class Worker<In extends { type: string }, Out extends { type: string }> {
   readonly child: ChildProcess;
@@ -32,7 +24,6 @@ class Worker<In extends { type: string }, Out extends { type: string }> {
 
   constructor(script: string) {
     this.child = fork(script, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: ['--max-old-space-size=4096'] });
-    if (LOAD_NICE !== 0) setPriority(this.child.pid!, LOAD_NICE);
     this.child.on('message', (message: Out) => {
       if (message.type === 'error') this.errors.push((message as unknown as { message: string }).message);
       if (message.type === 'progress') this.last = message;

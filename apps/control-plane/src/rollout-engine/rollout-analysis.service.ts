@@ -5,7 +5,7 @@ import { DataSource } from 'typeorm';
 import { NotFound } from '../../../../libs/domain/src/index.js';
 import type { RolloutAnalysis } from '../../../../libs/protocol/src/index.js';
 import { SignalRepository } from '../signals/signal.repository.js';
-import { RolloutStateRepository } from './rollout-state.repository.js';
+import { RolloutRepository } from '../rollouts/rollout.repository.js';
 
 interface JudgmentRow {
   scope: string;
@@ -20,7 +20,7 @@ interface JudgmentRow {
 export class RolloutAnalysisService {
   constructor(
     private readonly db: DataSource,
-    private readonly rollouts: RolloutStateRepository,
+    private readonly rollouts: RolloutRepository,
     private readonly signals: SignalRepository,
   ) {}
 

@@ -13,7 +13,6 @@ import { RolloutEngine } from './rollout-engine.service.js';
 import { RolloutMetrics } from './rollout-metrics.js';
 import { RolloutPreviewService } from './rollout-preview.service.js';
 import { RolloutSpecBuilder } from './rollout-spec.builder.js';
-import { RolloutStateRepository } from './rollout-state.repository.js';
 import { RolloutsController } from './rollouts.controller.js';
 
 @Module({
@@ -23,7 +22,6 @@ import { RolloutsController } from './rollouts.controller.js';
     DatacenterTrafficRepository,
     HostCommandRepository,
     HostReleaseRepository,
-    RolloutStateRepository,
     RolloutAnalysisService,
     RolloutSpecBuilder,
     RolloutEngine,

@@ -7,9 +7,9 @@ import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShut
 import { DataSource } from 'typeorm';
 import { DISPATCH_ACK_TIMEOUT_MS } from '../agents/agent-sockets.js';
 import { Clock } from '../common/clock.js';
+import { RolloutRepository } from '../rollouts/rollout.repository.js';
 import { HostCommandRepository } from './host-command.repository.js';
 import { RolloutEngine } from './rollout-engine.service.js';
-import { RolloutStateRepository } from './rollout-state.repository.js';
 
 const EVERY_MS = 500;
 
@@ -23,7 +23,7 @@ export class RolloutEnginePoller implements OnApplicationBootstrap, OnApplicatio
   constructor(
     private readonly db: DataSource,
     private readonly engine: RolloutEngine,
-    private readonly rollouts: RolloutStateRepository,
+    private readonly rollouts: RolloutRepository,
     private readonly commands: HostCommandRepository,
     private readonly clock: Clock,
   ) {}

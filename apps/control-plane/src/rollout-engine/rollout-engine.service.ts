@@ -30,13 +30,13 @@ import { DashboardPublisher } from '../dashboard/dashboard-publisher.js';
 import { EventOutboxRepository } from '../dashboard/event-outbox.repository.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { RolloutLifecycle } from '../rollouts/rollout-lifecycle.service.js';
+import { RolloutRepository, type StoredRollout } from '../rollouts/rollout.repository.js';
 import { SignalRepository } from '../signals/signal.repository.js';
 import { DatacenterTrafficRepository } from '../traffic/datacenter-traffic.repository.js';
 import { HostCommandRepository } from './host-command.repository.js';
 import { HostReleaseRepository } from './host-release.repository.js';
 import { hostStepsEvents, type HostStepOutcome } from './host-steps-events.js';
 import { RolloutSpecBuilder } from './rollout-spec.builder.js';
-import { RolloutStateRepository, type EngineRollout } from './rollout-state.repository.js';
 import { toRolloutView } from './rollout-view.js';
 
 export type CommandReport =
@@ -65,7 +65,7 @@ export class RolloutEngine {
 
   constructor(
     private readonly db: DataSource,
-    private readonly rollouts: RolloutStateRepository,
+    private readonly rollouts: RolloutRepository,
     private readonly commands: HostCommandRepository,
     private readonly hostReleases: HostReleaseRepository,
     private readonly signals: SignalRepository,
@@ -354,7 +354,7 @@ export class RolloutEngine {
   }
 
   /** A rollout a later one has taken over (same services, started after it) cannot be rolled back: its previous releases are stale. */
-  private async refuseIfSuperseded(tx: EntityManager, rollout: EngineRollout, spec: RolloutSpec): Promise<void> {
+  private async refuseIfSuperseded(tx: EntityManager, rollout: StoredRollout, spec: RolloutSpec): Promise<void> {
     const rows: { id: string; status: string }[] = await tx.query(
       `SELECT r.id, r.status FROM rollouts r JOIN plans p ON p.id = r.plan_id
         WHERE r.id <> $1 AND r.created_at > $2 AND r.status NOT IN ('pending', 'rolled_back')
@@ -369,7 +369,7 @@ export class RolloutEngine {
   }
 
   /** Fixes the rollout's spec at its start; a plan that cannot be rolled out fails the rollout with the reason. */
-  private async buildSpec(tx: EntityManager, rollout: EngineRollout, now: Date): Promise<RolloutSpec | undefined> {
+  private async buildSpec(tx: EntityManager, rollout: StoredRollout, now: Date): Promise<RolloutSpec | undefined> {
     const [plan]: { spec: PlanSpec }[] = await tx.query('SELECT spec FROM plans WHERE id = $1', [rollout.planId]);
     try {
       if (!plan) throw new NotFound('plan', rollout.planId);

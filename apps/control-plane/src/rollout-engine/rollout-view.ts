@@ -1,9 +1,9 @@
 // How a rollout is shown: its unit as stage, datacenter and batch, and every host's step.
 import { batchesOf, describeTask, hostSteps, type HostProgress, type RolloutSpec, type RolloutState } from '../../../../libs/domain/src/index.js';
 import type { HostStepView, RolloutView } from '../../../../libs/protocol/src/index.js';
-import type { EngineRollout } from './rollout-state.repository.js';
+import type { StoredRollout } from '../rollouts/rollout.repository.js';
 
-export function toRolloutView(rollout: EngineRollout): RolloutView {
+export function toRolloutView(rollout: StoredRollout): RolloutView {
   const state = rollout.state;
   const spec = rollout.spec;
   const unit = state?.unit;

@@ -21,7 +21,7 @@ export class RolloutLifecycle {
   /** Call in the transaction that records the rollout's end, or alone after it. */
   async onRolloutFinished(rolloutId: string, tx?: EntityManager): Promise<void> {
     if (!tx) return this.db.transaction((own) => this.onRolloutFinished(rolloutId, own));
-    const rollout = await this.rollouts.find(rolloutId, tx);
+    const rollout = await this.rollouts.find(rolloutId, tx, { spec: false, state: false });
     if (!rollout) throw new NotFound('rollout', rolloutId);
     if (!rollout.summaryId) return;
     const payload: SummaryJobPayload = { summaryId: rollout.summaryId };
