@@ -7,7 +7,7 @@ import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShut
 import { DataSource } from 'typeorm';
 import { DISPATCH_ACK_TIMEOUT_MS } from '../agents/agent-sockets.js';
 import { Clock } from '../common/clock.js';
-import { RolloutRepository } from '../rollouts/rollout.repository.js';
+import { RolloutRepository, type ActiveRollout } from '../rollouts/rollout.repository.js';
 import { HostCommandRepository } from './host-command.repository.js';
 import { RolloutEngine } from './rollout-engine.service.js';
 
@@ -63,7 +63,7 @@ export class RolloutEnginePoller implements OnApplicationBootstrap, OnApplicatio
     }
   }
 
-  private async move({ id, status, dueAt }: { id: string; status: string; dueAt: Date | null }): Promise<void> {
+  private async move({ id, status, dueAt }: ActiveRollout): Promise<void> {
     try {
       if (status === 'pending') {
         // Another replica may have started it since the list was read.

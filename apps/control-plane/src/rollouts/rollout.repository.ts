@@ -22,6 +22,13 @@ export interface StoredRollout {
   finishedAt: Date | null;
 }
 
+/** A rollout not ended, as the engine's poller sees it: when time passing can next change it (null: only an event can). */
+export interface ActiveRollout {
+  id: string;
+  status: string;
+  dueAt: Date | null;
+}
+
 export interface NewRollout {
   planId: string;
   summaryId: string | null;
@@ -106,8 +113,8 @@ export class RolloutRepository {
     return rows.map(toRollout);
   }
 
-  /** The rollouts not ended, oldest first, with when time passing can next change each (null: only an event can). */
-  async active(): Promise<{ id: string; status: string; dueAt: Date | null }[]> {
+  /** The rollouts not ended, oldest first. */
+  async active(): Promise<ActiveRollout[]> {
     const rows: { id: string; status: string; due_at: Date | null }[] = await this.db.query(
       `SELECT id, status, due_at FROM rollouts WHERE status IN ('pending', 'running', 'paused', 'rolling_back') ORDER BY created_at`,
     );
@@ -151,15 +158,7 @@ function toRollout(row: Row): StoredRollout {
   };
 }
 
-function toRecord(rollout: StoredRollout): RolloutRecord {
-  return {
-    id: rollout.id,
-    planId: rollout.planId,
-    summaryId: rollout.summaryId,
-    status: rollout.status,
-    startedBy: rollout.startedBy,
-    emergency: rollout.emergency,
-    createdAt: rollout.createdAt.toISOString(),
-    updatedAt: rollout.updatedAt.toISOString(),
-  };
+/** The record the API shows: the stored rollout without the engine's documents, times as ISO strings. */
+function toRecord({ spec: _spec, state: _state, finishedAt: _finishedAt, ...rollout }: StoredRollout): RolloutRecord {
+  return { ...rollout, createdAt: rollout.createdAt.toISOString(), updatedAt: rollout.updatedAt.toISOString() };
 }
