@@ -1,5 +1,6 @@
 // A rollout survives what goes wrong on the way: a registry that is down, a control
-// plane SIGKILLed mid-batch, an agent SIGKILLed in the middle of a command.
+// plane SIGKILLed mid-batch, an agent SIGKILLed in the middle of a command, an agent
+// that is gone for good.
 import { OutageRegistry } from './support/outage-registry.js';
 import { RolloutFleet } from './support/rollout-fleet.js';
 import { testEnv } from './support/test-env.js';
@@ -99,5 +100,25 @@ describe('rollouts that meet failures', () => {
     expect(containers.filter((c) => c.release === running[0]!.release)).toHaveLength(1);
     const { finished } = await replaceRecord(id, victim);
     expect(finished).toBe(1);
+  });
+
+  it('skips a host whose agent is gone when the plan says skipUnreachable, and finishes without touching it', async () => {
+    const planId = await fleet.approvedPlan(tagOf(testEnv().imageV2), { ramp: { durationSeconds: 0 }, skipUnreachable: true });
+    const victim = fleet.hosts.find((h) => h.datacenter === 'yf' && h.pool === 'production')!.hostname;
+    const before = (await fleet.containers(victim)).filter((c) => c.state === 'running').map((c) => c.release);
+    await fleet.host(victim).agent!.kill('SIGKILL');
+    try {
+      const id = await fleet.startRollout(planId);
+      const ended = await fleet.waitForStatus(id, ['succeeded', 'paused', 'failed'], 120_000);
+      expect(ended.status).toBe('succeeded');
+      // The poller found the host lost (its agent unheard past the grace period) and the rollout skipped it.
+      expect(ended.hosts.find((h: { hostname: string }) => h.hostname === victim)).toMatchObject({ phase: 'skipped' });
+      const { body: audit } = await fleet.api().get(`/api/v1/audit?limit=1000`).set(fleet.auth('admin')).expect(200);
+      expect(audit.some((e: { action: string; entityId: string; reason: string }) => e.entityId === id && e.action === 'rollout.host-skipped' && e.reason.includes(victim))).toBe(true);
+      expect((await fleet.containers(victim)).filter((c) => c.state === 'running').map((c) => c.release)).toEqual(before);
+      for (const host of fleet.hosts.filter((h) => h.hostname !== victim)) expect(await fleet.serves(host.hostname)).toBe('v2');
+    } finally {
+      fleet.startAgent(victim);
+    }
   });
 });

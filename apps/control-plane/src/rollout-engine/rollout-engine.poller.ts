@@ -84,7 +84,7 @@ export class RolloutEnginePoller implements OnApplicationBootstrap, OnApplicatio
   private async lostHosts(rolloutId: string): Promise<string[]> {
     const rows: { hostname: string }[] = await this.db.query(
       `SELECT h.hostname FROM rollouts r
-         CROSS JOIN LATERAL jsonb_each(r.state->'hosts') AS progress(hostname, host)
+         CROSS JOIN LATERAL json_each(r.state->'hosts') AS progress(hostname, host)
          JOIN hosts h ON h.hostname = progress.hostname
         WHERE r.id = $1 AND r.status IN ('running', 'rolling_back') AND progress.host->>'phase' IN ('running', 'waiting')
           AND h.status <> 'online'`,

@@ -54,7 +54,7 @@ interface Row {
 const COLUMNS = 'id, plan_id, summary_id, status, started_by, emergency, spec, state, created_at, updated_at, finished_at';
 /** The spec and the state are the large documents (10,000 hosts' worth): left out where not needed. */
 const columns = (read: { spec: boolean; state: boolean }) =>
-  COLUMNS.replace('spec,', read.spec ? 'spec,' : 'NULL::jsonb AS spec,').replace('state,', read.state ? 'state,' : 'NULL::jsonb AS state,');
+  COLUMNS.replace('spec,', read.spec ? 'spec,' : 'NULL::json AS spec,').replace('state,', read.state ? 'state,' : 'NULL::json AS state,');
 const ALL = { spec: true, state: true };
 
 @Injectable()

@@ -5,7 +5,7 @@ import { RolloutEngine1764330000000 } from './1764330000000-rollout-engine.js';
 import { Switches1764340000000 } from './1764340000000-switches.js';
 import { SignalsJudgmentRollback1764350000000 } from './1764350000000-signals-judgment-rollback.js';
 import { TrafficShift1764360000000 } from './1764360000000-traffic-shift.js';
-import { OutboxPayloadJson1764370000000 } from './1764370000000-outbox-payload-json.js';
+import { JsonDocuments1764370000000 } from './1764370000000-json-documents.js';
 import { RolloutDueAt1764380000000 } from './1764380000000-rollout-due-at.js';
 
-export const MIGRATIONS = [Foundation1764200000000, ReleaseProcess1764300000000, RolloutEngine1764330000000, Switches1764340000000, SignalsJudgmentRollback1764350000000, TrafficShift1764360000000, OutboxPayloadJson1764370000000, RolloutDueAt1764380000000];
+export const MIGRATIONS = [Foundation1764200000000, ReleaseProcess1764300000000, RolloutEngine1764330000000, Switches1764340000000, SignalsJudgmentRollback1764350000000, TrafficShift1764360000000, JsonDocuments1764370000000, RolloutDueAt1764380000000];
