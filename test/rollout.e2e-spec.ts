@@ -1,7 +1,7 @@
 // A plan's rollout on real containers: seven hosts in network namespaces (one preview
 // host, three in tc, three in yf), web v1 on all of them, rolled to v2 through preview,
 // ramp and the two datacenters in batches of two. Then an abort mid-wave.
-import { RolloutWatchAck } from '../libs/protocol/src/index.js';
+import { RolloutWatchAck, withHostChanges, type RolloutChange } from '../libs/protocol/src/index.js';
 import { connectDashboard, type DashboardClient } from './support/dashboard-client.js';
 import { RolloutFleet } from './support/rollout-fleet.js';
 import { testEnv } from './support/test-env.js';
@@ -82,6 +82,13 @@ describe('rollout on real containers', () => {
     const finishedLater = new Set(after.filter((r) => r.type === 'host:steps' && r.payload.status === 'completed').flatMap((r) => r.payload.hostnames!));
     for (const hostname of unfinished) expect(finishedLater).toContain(hostname);
     for (const host of fleet.hosts.filter((h) => !watched.data.rollout.hosts.some((seen) => seen.hostname === h.hostname))) expect(finishedLater).toContain(host.hostname);
+    // rollout:updated carries only the hosts a decision changed: applied over the snapshot, they give the rollout as it ended.
+    const changes = after.filter((r) => r.type === 'rollout:updated').map((r) => r.payload as unknown as RolloutChange);
+    expect(changes.some((change) => change.hosts.length < fleet.hosts.length)).toBe(true);
+    const rebuilt = changes.reduce((hosts, change) => withHostChanges(hosts, change.hosts), watched.data.rollout.hosts);
+    const { body: ended } = await fleet.api().get(`/api/v1/rollouts/${id}`).set(fleet.auth('otto')).expect(200);
+    expect(rebuilt).toEqual(ended.hosts);
+    expect(changes.at(-1)!.rollout.hostCounts).toEqual({ begun: fleet.hosts.length, done: fleet.hosts.length });
     late.close();
 
     const metrics = await fleet.api().get('/metrics').set(fleet.auth('admin')).expect(200);

@@ -16,8 +16,10 @@ import {
   onDashboardEvents,
   RolloutWatchAck,
   RolloutWatchEvent,
+  withHostChanges,
   type HostStepsChange,
   type HostView,
+  type RolloutChange,
   type RolloutView,
 } from '../../../libs/protocol/src/index.js';
 
@@ -38,6 +40,12 @@ export interface WatchedRollout {
   /** The sequence number this view is at: events up to it are already in it. */
   seq: number;
   view: RolloutView;
+  /**
+   * Whether `view.hosts` holds every host: a snapshot and the events after it. Events
+   * carry only the hosts they changed, so a rollout heard of through events alone has
+   * its header and host counts, and no hosts, until a snapshot is asked for (watch()).
+   */
+  complete: boolean;
 }
 
 export interface FeedState {
@@ -168,7 +176,7 @@ export class LiveFeed {
     }
     errors.delete(rolloutId);
     this.update({ watchErrors: errors });
-    this.applyRollout(ack.data.data.seq, ack.data.data.rollout, 'snapshot');
+    this.applySnapshot(ack.data.data.seq, ack.data.data.rollout);
   }
 
   private receive(name: EventName, payload: { seq: number }): void {
@@ -218,8 +226,13 @@ export class LiveFeed {
         this.state = { ...this.state, versions: { ...v, summaries: v.summaries + 1 } };
         return;
       case 'rollout:updated': {
-        const { seq, rollout } = payload as { seq: number; rollout: RolloutView };
-        this.applyRollout(seq, rollout, 'event', false);
+        const change = payload as RolloutChange;
+        const current = this.state.rollouts.get(change.rollout.id);
+        // An event at or before the view's sequence is already in it (the snapshot may overtake it).
+        if (current && current.seq >= change.seq) return;
+        const complete = current?.complete ?? false;
+        const hosts = complete ? withHostChanges(current!.view.hosts, change.hosts) : [];
+        this.setRollout(change.seq, { ...change.rollout, hosts }, complete, 'event');
         return;
       }
       case 'host:steps': {
@@ -241,19 +254,29 @@ export class LiveFeed {
     }
   }
 
-  private applyRollout(seq: number, view: RolloutView, source: 'snapshot' | 'event', notify = true): void {
+  private applySnapshot(seq: number, view: RolloutView): void {
     const current = this.state.rollouts.get(view.id);
-    // An event at or before the view's sequence is already in it (the snapshot may overtake it).
-    if (current && current.seq >= seq) return;
+    if (current?.complete && current.seq >= seq) return; // the events since are in it already
+    if (current && current.seq > seq) {
+      // Heard of through events only, and older than them: it lacks the hosts those
+      // events changed; a snapshot asked now includes them.
+      if (this.watched.has(view.id)) void this.requestSnapshot(view.id);
+      return;
+    }
+    this.setRollout(seq, view, true, 'snapshot');
+    this.notify();
+  }
+
+  private setRollout(seq: number, view: RolloutView, complete: boolean, source: 'snapshot' | 'event'): void {
+    const current = this.state.rollouts.get(view.id);
     const rollouts = new Map(this.state.rollouts);
-    rollouts.set(view.id, { seq, view });
+    rollouts.set(view.id, { seq, view, complete });
     this.state = { ...this.state, rollouts };
     const before = current?.view;
     const headline = describe(view);
     if (source === 'snapshot' || !before || describe(before) !== headline || before.reason?.code !== view.reason?.code) {
       this.appendLog(view.id, { seq, at: new Date(), hostnames: [], text: source === 'snapshot' ? `snapshot: ${headline}` : headline, status: view.status, reason: view.reason });
     }
-    if (notify) this.notify();
   }
 
   private appendLog(rolloutId: string, entry: LogEntry): void {

@@ -18,7 +18,9 @@ const TERMINAL = ['succeeded', 'failed', 'aborted', 'rolled_back'];
 
 export function RolloutPage({ api, feed, state, id, me }: { api: Api; feed: LiveFeed; state: FeedState; id: string; me: Me }) {
   useEffect(() => feed.watch(id), [feed, id]);
-  const view = state.rollouts.get(id)?.view;
+  const watched = state.rollouts.get(id);
+  // Shown once its snapshot is in: before it, what events said has no hosts.
+  const view = watched?.complete ? watched.view : undefined;
   const planId = view?.planId;
   const plan = useLoad(() => (planId ? api<PlanView>('GET', `/api/v1/plans/${planId}`) : Promise.resolve(undefined)), [planId]);
   const layout = useLoad(() => (planId ? api<RolloutPreview>('POST', `/api/v1/plans/${planId}/rollout-preview`) : Promise.resolve(undefined)), [planId]);

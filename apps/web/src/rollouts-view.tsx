@@ -45,7 +45,7 @@ export function RolloutsView({ api, live, version, plansVersion }: { api: Api; l
                   {r.stage} {r.datacenter ?? ''} {r.batch ? `batch ${r.batch.number}/${r.batch.of}` : ''}
                 </td>
                 <td>
-                  {r.hosts.filter((h) => h.phase === 'done').length}/{r.hosts.length}
+                  {r.hostCounts.done}/{r.hostCounts.begun}
                 </td>
                 <td class="muted">
                   {time(r.createdAt)} {startedBy(r)}

@@ -52,13 +52,38 @@ export const RolloutView = RolloutRecord.extend({
       groups: z.array(z.object({ name: z.string(), hosts: z.array(z.string()) })),
     })
     .nullable(),
+  /** Hosts the rollout has begun (every host it touched so far), and how many of them are done. */
+  hostCounts: z.object({ begun: z.number().int(), done: z.number().int() }),
   hosts: z.array(HostStepView),
   finishedAt: z.string().nullable(),
 });
 export type RolloutView = z.infer<typeof RolloutView>;
 
-export const RolloutChange = z.object({ seq: z.number().int().positive(), rollout: RolloutView });
+/** A rollout's view without its hosts. */
+export const RolloutHeader = RolloutView.omit({ hosts: true });
+export type RolloutHeader = z.infer<typeof RolloutHeader>;
+
+/**
+ * `rollout:updated`: the rollout after a decision, and only the hosts whose view that
+ * decision changed (a 10,000-host rollout does not resend 10,000 hosts for one report).
+ * Apply them by hostname over the hosts of the snapshot (`rollout:watch`) and the
+ * events since (`withHostChanges`); a host never leaves a rollout.
+ */
+export const RolloutChange = z.object({ seq: z.number().int().positive(), rollout: RolloutHeader, hosts: z.array(HostStepView) });
 export type RolloutChange = z.infer<typeof RolloutChange>;
+
+/** The hosts after a change: each changed host replaces the one of its name, new ones join; in hostname order. */
+export function withHostChanges(hosts: readonly HostStepView[], changed: readonly HostStepView[]): HostStepView[] {
+  if (changed.length === 0) return [...hosts];
+  const byName = new Map(hosts.map((host) => [host.hostname, host]));
+  let joined = false;
+  for (const host of changed) {
+    joined ||= !byName.has(host.hostname);
+    byName.set(host.hostname, host);
+  }
+  const merged = [...byName.values()];
+  return joined ? merged.sort((a, b) => a.hostname.localeCompare(b.hostname)) : merged;
+}
 
 /**
  * Hosts that took the same step with the same outcome in one decision: sent to them, or
@@ -94,7 +119,7 @@ export type RolloutPreview = z.infer<typeof RolloutPreview>;
 export const RolloutWatchEvent = 'rollout:watch';
 export const RolloutWatch = z.strictObject({ rolloutId: z.uuid() });
 export const RolloutWatchAck = z.discriminatedUnion('ok', [
-  z.object({ ok: z.literal(true), data: RolloutChange.extend({ seq: z.number().int().nonnegative() }) }),
+  z.object({ ok: z.literal(true), data: z.object({ seq: z.number().int().nonnegative(), rollout: RolloutView }) }),
   z.object({ ok: z.literal(false), code: z.string(), message: z.string() }),
 ]);
 

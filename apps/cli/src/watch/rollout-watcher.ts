@@ -142,7 +142,7 @@ export async function watchRollout(options: WatchOptions): Promise<number> {
     onDashboardEvents(socket, {
       [DashboardEvent.RolloutUpdated]: (payload) => {
         const change = RolloutChange.safeParse(payload);
-        if (change.success && change.data.rollout.id === rolloutId) receive({ type: 'rollout:updated', seq: change.data.seq, rollout: change.data.rollout });
+        if (change.success && change.data.rollout.id === rolloutId) receive({ type: 'rollout:updated', seq: change.data.seq, rollout: change.data.rollout, hosts: change.data.hosts });
       },
       [DashboardEvent.HostSteps]: (payload) => {
         const steps = HostStepsChange.safeParse(payload);

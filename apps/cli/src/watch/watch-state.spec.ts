@@ -29,6 +29,7 @@ const rollout = (overrides: Partial<RolloutView> = {}): RolloutView => ({
   intents: {},
   judgment: null,
   rollback: null,
+  hostCounts: { begun: 3, done: 1 },
   hosts: [host('p1', 'ramp', 'done'), host('tc-1', 'wave tc', 'running', 'wave-tc:replace:web'), host('tc-2', 'wave tc', 'waiting')],
   finishedAt: null,
   ...overrides,
@@ -47,8 +48,19 @@ describe('watch state', () => {
 
   it('ignores events at or below the snapshot and about other rollouts', () => {
     const state = start();
-    expect(applyEvent(state, { type: 'rollout:updated', seq: 10, rollout: rollout({ status: 'succeeded' }) }).lines).toEqual([]);
-    expect(applyEvent(state, { type: 'rollout:updated', seq: 11, rollout: rollout({ id: 'other', status: 'failed' }) }).lines).toEqual([]);
+    expect(applyEvent(state, { type: 'rollout:updated', seq: 10, rollout: rollout({ status: 'succeeded' }), hosts: [] }).lines).toEqual([]);
+    expect(applyEvent(state, { type: 'rollout:updated', seq: 11, rollout: rollout({ id: 'other', status: 'failed' }), hosts: [] }).lines).toEqual([]);
+  });
+
+  it('applies the hosts an event changed over those it had, by name', () => {
+    const { state } = applyEvent(start(), {
+      type: 'rollout:updated',
+      seq: 11,
+      rollout: rollout({ hostCounts: { begun: 4, done: 2 } }),
+      hosts: [host('tc-1', 'wave tc', 'done'), host('tc-0', 'wave tc', 'running', 'wave-tc:drain:web')],
+    });
+    expect(state.rollout.hosts.map((h) => `${h.hostname} ${h.phase}`)).toEqual(['p1 done', 'tc-0 running', 'tc-1 done', 'tc-2 waiting']);
+    expect(state.rollout.hostCounts).toEqual({ begun: 4, done: 2 });
   });
 
   it('prints a line per change: the headline when it moves, each host step, the reason when paused', () => {
@@ -66,7 +78,7 @@ describe('watch state', () => {
     });
     expect(many.lines).toEqual(['tc-2, tc-3, tc-4, tc-5, tc-6 and 997 more wave-tc:drain:web sent (attempt 2)']);
     state = step.state;
-    const paused = applyEvent(state, { type: 'rollout:updated', seq: 13, rollout: rollout({ status: 'paused', reason: { code: 'HOST_STEP_FAILED', message: 'tc-1: no such tag' } }) });
+    const paused = applyEvent(state, { type: 'rollout:updated', seq: 13, rollout: rollout({ status: 'paused', reason: { code: 'HOST_STEP_FAILED', message: 'tc-1: no such tag' } }), hosts: [] });
     expect(paused.lines).toEqual(['rollout r1: paused, stage batch, datacenter tc, batch 1/2', 'reason: HOST_STEP_FAILED: tc-1: no such tag']);
     expect(outcomeOf(paused.state.rollout)).toBeUndefined();
     expect(outcomeOf({ status: 'aborted' })).toBe('unsuccessful');

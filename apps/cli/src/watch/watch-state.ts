@@ -1,9 +1,11 @@
 // What `tarmac rollout watch` knows of a rollout: the snapshot it asked for, then the
 // live events after it, applied in sequence. Pure: each step returns the new state and
 // the plain lines that describe what changed; rendering and sockets live elsewhere.
-import { hostList, type HostStepsChange, type HostStepView, type RolloutView } from '../../../../libs/protocol/src/index.js';
+import { hostList, withHostChanges, type HostStepsChange, type HostStepView, type RolloutHeader, type RolloutView } from '../../../../libs/protocol/src/index.js';
 
-export type WatchEvent = { type: 'rollout:updated'; seq: number; rollout: RolloutView } | { type: 'host:steps'; seq: number; steps: HostStepsChange };
+export type WatchEvent =
+  | { type: 'rollout:updated'; seq: number; rollout: RolloutHeader; hosts: HostStepView[] }
+  | { type: 'host:steps'; seq: number; steps: HostStepsChange };
 
 export interface WatchState {
   /** The highest sequence number applied; events at or below it are already in the state. */
@@ -138,7 +140,7 @@ export function applyEvent(state: WatchState, event: WatchEvent): Applied {
   switch (event.type) {
     case 'rollout:updated':
       if (event.rollout.id !== state.rollout.id) return { state, lines: [] };
-      return withRollout(state, event.seq, event.rollout, false);
+      return withRollout(state, event.seq, { ...event.rollout, hosts: withHostChanges(state.rollout.hosts, event.hosts) }, false);
     case 'host:steps': {
       if (event.steps.rolloutId !== state.rollout.id) return { state, lines: [] };
       const line = stepLine(event.steps);

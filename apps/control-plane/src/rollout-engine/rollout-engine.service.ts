@@ -37,7 +37,7 @@ import { HostCommandRepository } from './host-command.repository.js';
 import { HostReleaseRepository } from './host-release.repository.js';
 import { hostStepsEvents, type HostStepOutcome } from './host-steps-events.js';
 import { RolloutSpecBuilder } from './rollout-spec.builder.js';
-import { toRolloutView } from './rollout-view.js';
+import { toRolloutChange, toRolloutView } from './rollout-view.js';
 
 export type CommandReport =
   | { outcome: 'completed'; key: string; result: unknown }
@@ -83,9 +83,9 @@ export class RolloutEngine {
   /** A person's intent or time passing. `wait: false` skips a rollout another replica is deciding for. */
   async apply(rolloutId: string, event: RolloutEvent, actor: Actor = SYSTEM_ACTOR, wait = true): Promise<RolloutView | undefined> {
     const outgoing: Outgoing[] = [];
-    const view = await this.db.transaction((tx) => this.decideIn(tx, rolloutId, event, actor, outgoing, wait));
+    const rollout = await this.db.transaction((tx) => this.decideIn(tx, rolloutId, event, actor, outgoing, wait));
     this.afterCommit(outgoing);
-    return view;
+    return rollout && toRolloutView(rollout);
   }
 
   /**
@@ -190,7 +190,7 @@ export class RolloutEngine {
     actor: Actor,
     outgoing: Outgoing[],
     wait: boolean,
-  ): Promise<RolloutView | undefined> {
+  ): Promise<StoredRollout | undefined> {
     const cachedSpec = this.fixedSpecs.get(rolloutId);
     const locked = await this.rollouts.lock(tx, rolloutId, wait, !cachedSpec);
     const rollout = locked && cachedSpec ? { ...locked, spec: cachedSpec } : locked;
@@ -201,16 +201,16 @@ export class RolloutEngine {
     // An ended rollout never changes on its own again; a person's intent on it is still
     // decided, so it gets its refusal (or, for a rollback, its way).
     let events = Array.isArray(given) ? given : [given];
-    if (!events.some((event) => INTENTS.includes(event.type)) && (ROLLOUT_TERMINAL as readonly string[]).includes(rollout.status)) return toRolloutView(rollout);
+    if (!events.some((event) => INTENTS.includes(event.type)) && (ROLLOUT_TERMINAL as readonly string[]).includes(rollout.status)) return rollout;
     const now = this.clock.now();
     const spec = rollout.spec ?? (await this.buildSpec(tx, rollout, now));
-    if (!spec) return toRolloutView((await this.rollouts.lock(tx, rolloutId))!);
+    if (!spec) return this.rollouts.lock(tx, rolloutId);
     const before: RolloutState = rollout.state ?? initialRolloutState();
     if (events.some((event) => event.type === 'rollback')) await this.refuseIfSuperseded(tx, rollout, spec);
     // Time passing in a judged window: the evaluation that is due, from the signals received since the last one.
     if (events.length === 1 && events[0]!.type === 'tick' && judgmentDue(before, now.getTime())) events = [await this.signalsEvent(tx, spec, before, now)];
     const decision = await this.shiftTraffic(tx, rollout.id, spec, decideMany(spec, before, events, now.getTime()), now);
-    if (rollout.spec && !changed(before, decision)) return toRolloutView(rollout);
+    if (rollout.spec && !changed(before, decision)) return rollout;
 
     const terminal = (status: string) => (ROLLOUT_TERMINAL as readonly string[]).includes(status);
     const finished = terminal(decision.state.status) && !terminal(before.status);
@@ -225,7 +225,7 @@ export class RolloutEngine {
     );
     dispatches.forEach((dispatch, i) => outgoing.push({ hostname: decision.commands[i]!.hostname, dispatch }));
     const finishedAt = finished ? now : reopened ? null : rollout.finishedAt;
-    const view = toRolloutView({ ...rollout, spec, state: decision.state, updatedAt: now, finishedAt });
+    const decided: StoredRollout = { ...rollout, spec, state: decision.state, updatedAt: now, finishedAt };
     // The steps sent, then the rollout as it now is: one numbering, one statement.
     await this.outbox.appendEvents(tx, [
       ...hostStepsEvents(
@@ -238,7 +238,7 @@ export class RolloutEngine {
           reason: null,
         })),
       ),
-      { type: DashboardEvent.RolloutUpdated, payload: (seq: number) => ({ seq, rollout: view }) },
+      { type: DashboardEvent.RolloutUpdated, payload: (seq: number) => toRolloutChange(seq, decided, before) },
     ]);
     const waitingFor = Object.values(decision.state.hosts).flatMap((host) => (host.phase === 'running' && host.key ? [host.key] : []));
     await this.commands.abandonOpen(tx, rollout.id, waitingFor, now);
@@ -250,7 +250,7 @@ export class RolloutEngine {
       if (decision.state.status === 'rolled_back') await this.hostReleases.recordRolledBack(tx, rollout.id, spec, decision.state, now);
       await this.lifecycle.onRolloutFinished(rollout.id, tx);
     }
-    return view;
+    return decided;
   }
 
   /**

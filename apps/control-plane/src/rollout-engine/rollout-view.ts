@@ -1,14 +1,28 @@
-// How a rollout is shown: its unit as stage, datacenter and batch, and every host's step.
+// How a rollout is shown: its unit as stage, datacenter and batch, and every host's step;
+// and, after a decision, the hosts whose view it changed.
 import { batchesOf, describeTask, hostSteps, type HostProgress, type RolloutSpec, type RolloutState } from '../../../../libs/domain/src/index.js';
-import type { HostStepView, RolloutView } from '../../../../libs/protocol/src/index.js';
+import type { HostStepView, RolloutChange, RolloutHeader, RolloutView } from '../../../../libs/protocol/src/index.js';
 import type { StoredRollout } from '../rollouts/rollout.repository.js';
 
 export function toRolloutView(rollout: StoredRollout): RolloutView {
+  const { spec, state } = rollout;
+  return { ...toRolloutHeader(rollout), hosts: spec && state ? hostViews(spec, state, Object.keys(state.hosts)) : [] };
+}
+
+/** The `rollout:updated` event of a decision: the rollout, and the hosts whose view the decision changed from `before`. */
+export function toRolloutChange(seq: number, rollout: StoredRollout, before: RolloutState | null): RolloutChange {
+  const { spec, state } = rollout;
+  const changed = state ? Object.keys(state.hosts).filter((hostname) => !sameProgress(before?.hosts[hostname], state.hosts[hostname]!)) : [];
+  return { seq, rollout: toRolloutHeader(rollout), hosts: spec && state ? hostViews(spec, state, changed) : [] };
+}
+
+function toRolloutHeader(rollout: StoredRollout): RolloutHeader {
   const state = rollout.state;
   const spec = rollout.spec;
   const unit = state?.unit;
   const wave = unit && 'wave' in unit ? spec?.waves[unit.wave] : undefined;
   const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
+  const hosts = state ? Object.values(state.hosts) : [];
   return {
     id: rollout.id,
     planId: rollout.planId,
@@ -33,14 +47,28 @@ export function toRolloutView(rollout: StoredRollout): RolloutView {
     },
     judgment: judgmentView(state),
     rollback: spec && state ? rollbackView(spec, state) : null,
-    hosts: spec && state ? hostViews(spec, state) : [],
+    hostCounts: { begun: hosts.length, done: hosts.filter((host) => host.phase === 'done').length },
     createdAt: rollout.createdAt.toISOString(),
     updatedAt: rollout.updatedAt.toISOString(),
     finishedAt: rollout.finishedAt?.toISOString() ?? null,
   };
 }
 
-function hostViews(spec: RolloutSpec, state: RolloutState): HostStepView[] {
+/** Whether a host's progress is the same (so is its view): the decision's copy of the state is a fresh object. */
+function sameProgress(a: HostProgress | undefined, b: HostProgress): boolean {
+  return (
+    a !== undefined &&
+    a.phase === b.phase &&
+    a.stepIndex === b.stepIndex &&
+    a.attempt === b.attempt &&
+    a.updated === b.updated &&
+    a.reason?.code === b.reason?.code &&
+    a.reason?.message === b.reason?.message &&
+    JSON.stringify(a.task) === JSON.stringify(b.task)
+  );
+}
+
+function hostViews(spec: RolloutSpec, state: RolloutState, hostnames: readonly string[]): HostStepView[] {
   // Steps depend on the task (and, for a rollback, on the host): worked out once per task.
   const stepsOf = new Map<string, ReturnType<typeof hostSteps>>();
   const currentStep = (hostname: string, host: HostProgress): string | null => {
@@ -50,17 +78,20 @@ function hostViews(spec: RolloutSpec, state: RolloutState): HostStepView[] {
     if (!steps) stepsOf.set(key, (steps = hostSteps(spec, host.task, hostname)));
     return steps[host.stepIndex]?.id ?? null;
   };
-  return Object.entries(state.hosts)
-    .sort(([a], [b]) => a.localeCompare(b))
-    .map(([hostname, host]) => ({
-      hostname,
-      task: describeTask(host.task),
-      phase: host.phase,
-      step: currentStep(hostname, host),
-      attempt: host.attempt,
-      updated: host.updated,
-      reason: host.reason ?? null,
-    }));
+  return [...hostnames]
+    .sort((a, b) => a.localeCompare(b))
+    .map((hostname) => {
+      const host = state.hosts[hostname]!;
+      return {
+        hostname,
+        task: describeTask(host.task),
+        phase: host.phase,
+        step: currentStep(hostname, host),
+        attempt: host.attempt,
+        updated: host.updated,
+        reason: host.reason ?? null,
+      };
+    });
 }
 
 function judgmentView(state: RolloutState | null): RolloutView['judgment'] {
