@@ -80,7 +80,7 @@ export class ReleaseFixtures {
    */
   async finishRollout(rolloutId: string, status: string): Promise<void> {
     await this.client.query(
-      `UPDATE rollouts SET status = $2, state = CASE WHEN state IS NULL THEN NULL ELSE jsonb_set(state, '{status}', to_jsonb($2::text)) END
+      `UPDATE rollouts SET status = $2, state = CASE WHEN state IS NULL THEN NULL ELSE jsonb_set(state::jsonb, '{status}', to_jsonb($2::text))::json END
         WHERE id = $1`,
       [rolloutId, status],
     );
