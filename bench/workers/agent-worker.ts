@@ -17,6 +17,7 @@ import {
   HostHeartbeatAck,
   HostRegisterAck,
   HostRegistration,
+  heartbeatDelayMs,
   PROTOCOL_VERSION,
   type CommandCompleted,
 } from '../../libs/protocol/src/index.js';
@@ -122,7 +123,7 @@ class SimulatedAgent {
     }
     this.registeredAt ??= epochMs();
     const interval = ack.data.data.heartbeatIntervalMs;
-    this.timer = setTimeout(() => void this.heartbeat(session, interval), interval);
+    this.timer = setTimeout(() => void this.heartbeat(session, interval), heartbeatDelayMs(interval, true));
   }
 
   private async heartbeat(session: number, intervalMs: number): Promise<void> {
@@ -144,7 +145,7 @@ class SimulatedAgent {
     if (!ack.success || !ack.data.ok) heartbeatsRefused++;
     else if (measuring) heartbeatAck.record(epochMs() - started);
     const elapsed = epochMs() - started;
-    this.timer = setTimeout(() => void this.heartbeat(session, intervalMs), Math.max(0, intervalMs - elapsed));
+    this.timer = setTimeout(() => void this.heartbeat(session, intervalMs), Math.max(0, heartbeatDelayMs(intervalMs, false) - elapsed));
   }
 
   private dispatch(payload: unknown, ack: (answer: unknown) => void): void {

@@ -21,6 +21,7 @@ import {
   CommandEvent,
   CommandReportAck,
   describeIssues,
+  heartbeatDelayMs,
   type Ack,
   type AgentHandshake,
   type AgentToServerEvents,
@@ -61,6 +62,7 @@ export class AgentConnection {
   private readonly socket: AgentSocket;
   private readonly backoff: Backoff;
   private readonly ackTimeoutMs: number;
+  private readonly random: () => number;
   /** Bumped on every connect and disconnect; async work from an older session drops its result. */
   private session = 0;
   /** The session in which the control plane acknowledged our registration. */
@@ -71,7 +73,8 @@ export class AgentConnection {
 
   constructor(private readonly options: AgentConnectionOptions) {
     const retry = options.retry ?? DEFAULT_RETRY;
-    this.backoff = new Backoff(retry, options.random);
+    this.random = options.random ?? Math.random;
+    this.backoff = new Backoff(retry, this.random);
     this.ackTimeoutMs = options.ackTimeoutMs ?? 10_000;
     const auth: AgentHandshake = {
       token: options.token,
@@ -182,7 +185,7 @@ export class AgentConnection {
       void this.options.commands.flushReports();
       const { heartbeatIntervalMs } = ack.data;
       this.options.logger.info('registered', { heartbeatIntervalMs, containers: registration.containers?.length ?? 'unknown' });
-      this.schedule(heartbeatIntervalMs, () => this.heartbeat(session, heartbeatIntervalMs));
+      this.schedule(heartbeatDelayMs(heartbeatIntervalMs, true, this.random), () => this.heartbeat(session, heartbeatIntervalMs));
       return;
     }
     const delayMs = this.backoff.next();
@@ -191,7 +194,7 @@ export class AgentConnection {
   }
 
   private async heartbeat(session: number, intervalMs: number): Promise<void> {
-    // The next beat is due one interval after this one started, however slow the engine was.
+    // The next beat is due one (jittered) interval after this one started, however slow the engine was.
     const startedAt = performance.now();
     const heartbeat = buildHeartbeat(await this.observe());
     const ack = await this.request(session, AgentEvent.Heartbeat, heartbeat, HostHeartbeatAck);
@@ -208,7 +211,7 @@ export class AgentConnection {
       void this.options.commands.flushReports();
     }
     const elapsedMs = performance.now() - startedAt;
-    this.schedule(Math.max(0, intervalMs - elapsedMs), () => this.heartbeat(session, intervalMs));
+    this.schedule(Math.max(0, heartbeatDelayMs(intervalMs, false, this.random) - elapsedMs), () => this.heartbeat(session, intervalMs));
   }
 
   private async report(report: CommandReport): Promise<ReportDelivery> {

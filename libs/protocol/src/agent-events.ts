@@ -62,6 +62,19 @@ export type HostRegistration = z.infer<typeof HostRegistration>;
 
 export const HostRegistered = z.object({ heartbeatIntervalMs: z.number().int().positive() });
 export type HostRegistered = z.infer<typeof HostRegistered>;
+
+/**
+ * How long an agent waits before its next heartbeat. Never longer than the interval the
+ * control plane gave (its grace period counts on that), and spread out: the first beat
+ * after a registration comes at a random point of the interval, so agents that registered
+ * together (a control plane restart, a connect storm) do not all beat in the same
+ * millisecond for as long as they stay connected; each later one comes up to 10 % early,
+ * so their phases keep drifting apart.
+ */
+export function heartbeatDelayMs(intervalMs: number, first: boolean, random: () => number = Math.random): number {
+  return Math.round(first ? random() * intervalMs : intervalMs * (1 - HEARTBEAT_JITTER * random()));
+}
+const HEARTBEAT_JITTER = 0.1;
 export const HostRegisterAck = ackSchema(HostRegistered);
 
 export const HostHeartbeat = z.strictObject({

@@ -12,7 +12,7 @@ import { EventOutboxRepository, type OutboxEvent } from './event-outbox.reposito
 export interface Subscriber {
   send(type: string, payload: unknown): void;
   /** Events in sequence order, sent as one frame. */
-  sendEvents(events: OutboxEvent[]): void;
+  sendEvents(events: readonly OutboxEvent[]): void;
   /** Starts live delivery; called synchronously right after the last catch-up send. */
   goLive(): void;
   readonly closed: boolean;
@@ -77,6 +77,6 @@ export class DashboardFeedService {
 }
 
 /** The `events` frame of a list of outbox events. */
-export function eventFrame(events: OutboxEvent[]): DashboardEventBatch {
+export function eventFrame(events: readonly OutboxEvent[]): DashboardEventBatch {
   return { events: events.map((event) => ({ type: event.type, payload: event.payload })) };
 }

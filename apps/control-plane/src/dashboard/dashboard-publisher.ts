@@ -1,6 +1,7 @@
 // Emits the outbox to this process's dashboard subscribers, in sequence order, after
-// commit. Woken by local writes and by a short poll, so events written by another
-// replica reach this replica's subscribers too.
+// commit. Events this process has just committed go out at once when they follow the
+// last one published (no read back from the database); otherwise, and on a short poll
+// that brings events written by another replica, the outbox is read in order.
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { EventOutboxRepository, type OutboxEvent } from './event-outbox.repository.js';
 
@@ -10,7 +11,7 @@ const RETENTION_MS = 24 * 3600_000;
 const RETAIN_AT_LEAST = 10_000;
 
 /** Gets the events of one outbox read, in sequence order: they go out as one frame. */
-export type EventSink = (events: OutboxEvent[]) => void;
+export type EventSink = (events: readonly OutboxEvent[]) => void;
 
 @Injectable()
 export class DashboardPublisher implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -44,6 +45,21 @@ export class DashboardPublisher implements OnApplicationBootstrap, OnApplication
     clearInterval(this.pruneTimer);
   }
 
+  /**
+   * This process committed these events (in sequence order). When they follow the last
+   * published event they go out now; a gap before them (another transaction's or another
+   * replica's events not yet read) is filled by reading the outbox. Never throws.
+   */
+  committed(events: readonly OutboxEvent[]): void {
+    const fresh = events.filter((event) => event.seq > this.published);
+    if (fresh.length === 0) return;
+    if (this.flushing || fresh[0]!.seq !== this.published + 1) {
+      this.poke();
+      return;
+    }
+    this.emit(fresh);
+  }
+
   /** Something was committed: publish it soon. Never throws. */
   poke(): void {
     if (this.flushing) {
@@ -64,12 +80,17 @@ export class DashboardPublisher implements OnApplicationBootstrap, OnApplication
   private async flush(): Promise<void> {
     for (;;) {
       const events = await this.outbox.readAfter(this.published, BATCH);
-      if (events.length > 0) {
-        this.sink(events);
-        this.published = events.at(-1)!.seq;
-      }
+      this.emit(events);
       if (events.length < BATCH) return;
     }
+  }
+
+  /** Emits what follows the last published event: a read can overlap events published while it ran. */
+  private emit(events: readonly OutboxEvent[]): void {
+    const fresh = events.filter((event) => event.seq > this.published);
+    if (fresh.length === 0) return;
+    this.sink(fresh);
+    this.published = fresh.at(-1)!.seq;
   }
 
   private async prune(): Promise<void> {

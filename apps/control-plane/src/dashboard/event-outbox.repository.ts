@@ -1,6 +1,8 @@
 // The dashboard event outbox. An event is appended inside the transaction that makes
 // the change it reports; its sequence number comes from one counter row, so numbers
-// are gapless and follow commit order (the row lock is held until commit).
+// are gapless and follow commit order (the row lock is held until commit). Rows written
+// before payloads were stored without their seq carry the same seq inside: spreading
+// the stored payload after it changes nothing.
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 
@@ -14,35 +16,40 @@ export interface OutboxEvent {
 export class EventOutboxRepository {
   constructor(private readonly db: DataSource) {}
 
-  /** Appends an event whose payload is built from its sequence number. */
-  async append<P>(tx: EntityManager, type: string, payload: (seq: number) => P): Promise<OutboxEvent> {
-    const [[{ value }]] = await tx.query('UPDATE event_sequence SET value = value + 1 WHERE id = 1 RETURNING value');
-    const seq = Number(value);
-    const body = payload(seq);
-    await tx.query('INSERT INTO dashboard_events (seq, type, payload) VALUES ($1, $2, $3)', [seq, type, body]);
-    return { seq, type, payload: body };
+  /** Appends one event; its payload goes out with the event's `seq` added. */
+  async append(tx: EntityManager, type: string, payload: object): Promise<OutboxEvent> {
+    const [event] = await this.appendEvents(tx, [{ type, payload }]);
+    return event!;
   }
 
-  /** Appends several events of one type in two statements, numbered in order. */
-  appendMany<P>(tx: EntityManager, type: string, payloads: ((seq: number) => P)[]): Promise<OutboxEvent[]> {
+  /** Appends several events of one type, numbered in order. */
+  appendMany(tx: EntityManager, type: string, payloads: object[]): Promise<OutboxEvent[]> {
     return this.appendEvents(
       tx,
       payloads.map((payload) => ({ type, payload })),
     );
   }
 
-  /** Appends events of any types in two statements, numbered in the order given. */
-  async appendEvents(tx: EntityManager, pending: { type: string; payload: (seq: number) => unknown }[]): Promise<OutboxEvent[]> {
+  /**
+   * Appends events of any types, numbered in the order given, in one statement: the
+   * counter is taken and the rows written in one round trip. A payload is stored without
+   * its `seq` (the row's key) and read back with it.
+   */
+  async appendEvents(tx: EntityManager, pending: { type: string; payload: object }[]): Promise<OutboxEvent[]> {
     if (pending.length === 0) return [];
-    const [[{ value }]] = await tx.query('UPDATE event_sequence SET value = value + $1 WHERE id = 1 RETURNING value', [pending.length]);
+    const [{ value }]: { value: string }[] = await tx.query(
+      `WITH counter AS (
+         UPDATE event_sequence SET value = value + $1 WHERE id = 1 RETURNING value
+       ), inserted AS (
+         INSERT INTO dashboard_events (seq, type, payload)
+         SELECT counter.value - $1 + e.n, e.type, e.payload
+           FROM counter, unnest($2::text[], $3::json[]) WITH ORDINALITY AS e(type, payload, n)
+       )
+       SELECT value FROM counter`,
+      [pending.length, pending.map((event) => event.type), pending.map((event) => JSON.stringify(event.payload))],
+    );
     const first = Number(value) - pending.length + 1;
-    const events = pending.map(({ type, payload }, i) => ({ seq: first + i, type, payload: payload(first + i) }));
-    await tx.query('INSERT INTO dashboard_events (seq, type, payload) SELECT * FROM unnest($1::bigint[], $2::text[], $3::json[])', [
-      events.map((event) => event.seq),
-      events.map((event) => event.type),
-      events.map((event) => JSON.stringify(event.payload)),
-    ]);
-    return events;
+    return pending.map(({ type, payload }, i) => ({ seq: first + i, type, payload: withSeq(first + i, payload) }));
   }
 
   async currentSeq(tx: EntityManager | DataSource = this.db): Promise<number> {
@@ -56,11 +63,11 @@ export class EventOutboxRepository {
   }
 
   async readAfter(seq: number, limit: number): Promise<OutboxEvent[]> {
-    const rows: { seq: string; type: string; payload: unknown }[] = await this.db.query(
+    const rows: { seq: string; type: string; payload: object }[] = await this.db.query(
       'SELECT seq, type, payload FROM dashboard_events WHERE seq > $1 ORDER BY seq LIMIT $2',
       [seq, limit],
     );
-    return rows.map((row) => ({ seq: Number(row.seq), type: row.type, payload: row.payload }));
+    return rows.map((row) => ({ seq: Number(row.seq), type: row.type, payload: withSeq(Number(row.seq), row.payload) }));
   }
 
   /** Drops events older than the cutoff, always keeping the newest `keep`. */
@@ -72,4 +79,9 @@ export class EventOutboxRepository {
     );
     return result[1] ?? 0;
   }
+}
+
+/** An event's payload as dashboards get it: its sequence number first, then what was stored. */
+function withSeq(seq: number, payload: object): object {
+  return { seq, ...payload };
 }

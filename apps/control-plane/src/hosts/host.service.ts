@@ -83,25 +83,23 @@ export class HostService {
 
   private async writeRegistrations(items: RegistrationItem[]): Promise<HostView[]> {
     const now = this.clock.now();
-    const views = await this.db.transaction(async (tx) => {
+    const { views, events } = await this.db.transaction(async (tx) => {
       const records = await this.hosts.upsertRegistrations(tx, items, now);
       const views = records.map(toView);
       const unique = [...new Map(views.map((view) => [view.hostname, view])).values()];
-      await this.outbox.appendMany(tx, DashboardEvent.HostConnected, unique.map((host) => (seq: number) => ({ seq, host })));
-      return views;
+      return { views, events: await this.outbox.appendMany(tx, DashboardEvent.HostConnected, unique.map((host) => ({ host }))) };
     });
-    this.publisher.poke();
+    this.publisher.committed(events);
     return views;
   }
 
   private async writeHeartbeats(items: HeartbeatItem[]): Promise<void[]> {
     const now = this.clock.now();
-    const changed = await this.db.transaction(async (tx) => {
+    const events = await this.db.transaction(async (tx) => {
       const records = await this.hosts.applyHeartbeats(tx, items, now);
-      await this.outbox.appendMany(tx, DashboardEvent.HostUpdated, records.map((record) => (seq: number) => ({ seq, host: toView(record) })));
-      return records.length;
+      return this.outbox.appendMany(tx, DashboardEvent.HostUpdated, records.map((record) => ({ host: toView(record) })));
     });
-    if (changed > 0) this.publisher.poke();
+    this.publisher.committed(events);
     return items.map(() => undefined);
   }
 
@@ -162,7 +160,7 @@ export class HostService {
     const moved = await this.db.transaction(async (tx) => {
       const hosts = await this.hosts.markSilentUnreachable(tx, silenceCutoff(now, this.config.agentGraceMs), now);
       for (const host of hosts) {
-        await this.outbox.append(tx, DashboardEvent.HostUpdated, (seq) => ({ seq, host }));
+        await this.outbox.append(tx, DashboardEvent.HostUpdated, { host });
       }
       return hosts.length;
     });
@@ -177,7 +175,7 @@ export class HostService {
       const result = await work(tx);
       if (!result) return undefined;
       const host = toView(result[0]);
-      await this.outbox.append(tx, result[1], (seq) => ({ seq, host }));
+      await this.outbox.append(tx, result[1], { host });
       return host;
     });
     if (view) this.publisher.poke();

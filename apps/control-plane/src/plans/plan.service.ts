@@ -186,7 +186,7 @@ export class PlanService {
       reason,
       at: this.clock.now(),
     });
-    await this.outbox.append(tx, event, (seq) => ({ seq, plan: after }));
+    await this.outbox.append(tx, event, { plan: after });
     return view;
   }
 

@@ -23,13 +23,13 @@ describe('hostStepsEvents', () => {
       outcome('tc-7', { step: 'wave-tc:pull:web' }),
       outcome('yf-1', { rolloutId: 'r2' }),
     ]);
-    expect(events.map((event, i) => event.payload(10 + i))).toEqual([
-      { seq: 10, rolloutId: 'r1', step: 'wave-tc:drain:web', status: 'sent', attempt: 1, reason: null, hostnames: ['tc-1', 'tc-3'] },
-      { seq: 11, rolloutId: 'r1', step: 'wave-tc:drain:web', status: 'failed', attempt: 1, reason: failed.reason, hostnames: ['tc-2', 'tc-5'] },
-      { seq: 12, rolloutId: 'r1', step: 'wave-tc:drain:web', status: 'sent', attempt: 2, reason: null, hostnames: ['tc-4'] },
-      { seq: 13, rolloutId: 'r1', step: 'wave-tc:drain:web', status: 'failed', attempt: 1, reason: { code: 'IMAGE_PULL_FAILED', message: 'timed out' }, hostnames: ['tc-6'] },
-      { seq: 14, rolloutId: 'r1', step: 'wave-tc:pull:web', status: 'sent', attempt: 1, reason: null, hostnames: ['tc-7'] },
-      { seq: 15, rolloutId: 'r2', step: 'wave-tc:drain:web', status: 'sent', attempt: 1, reason: null, hostnames: ['yf-1'] },
+    expect(events.map((event) => event.payload)).toEqual([
+      { rolloutId: 'r1', step: 'wave-tc:drain:web', status: 'sent', attempt: 1, reason: null, hostnames: ['tc-1', 'tc-3'] },
+      { rolloutId: 'r1', step: 'wave-tc:drain:web', status: 'failed', attempt: 1, reason: failed.reason, hostnames: ['tc-2', 'tc-5'] },
+      { rolloutId: 'r1', step: 'wave-tc:drain:web', status: 'sent', attempt: 2, reason: null, hostnames: ['tc-4'] },
+      { rolloutId: 'r1', step: 'wave-tc:drain:web', status: 'failed', attempt: 1, reason: { code: 'IMAGE_PULL_FAILED', message: 'timed out' }, hostnames: ['tc-6'] },
+      { rolloutId: 'r1', step: 'wave-tc:pull:web', status: 'sent', attempt: 1, reason: null, hostnames: ['tc-7'] },
+      { rolloutId: 'r2', step: 'wave-tc:drain:web', status: 'sent', attempt: 1, reason: null, hostnames: ['yf-1'] },
     ]);
     expect(events.every((event) => event.type === 'host:steps')).toBe(true);
   });

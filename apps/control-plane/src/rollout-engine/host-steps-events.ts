@@ -6,7 +6,7 @@ import { DashboardEvent, type HostStepsChange } from '../../../../libs/protocol/
 /** One host's step in a decision: sent to it, or reported by it. */
 export type HostStepOutcome = Omit<HostStepsChange, 'seq' | 'hostnames'> & { hostname: string };
 
-export function hostStepsEvents(outcomes: readonly HostStepOutcome[]): { type: string; payload: (seq: number) => HostStepsChange }[] {
+export function hostStepsEvents(outcomes: readonly HostStepOutcome[]): { type: string; payload: Omit<HostStepsChange, 'seq'> }[] {
   const groups = new Map<string, { outcome: HostStepOutcome; hostnames: string[] }>();
   for (const outcome of outcomes) {
     const key = JSON.stringify([outcome.rolloutId, outcome.step, outcome.status, outcome.attempt, outcome.reason?.code, outcome.reason?.message]);
@@ -16,6 +16,6 @@ export function hostStepsEvents(outcomes: readonly HostStepOutcome[]): { type: s
   }
   return [...groups.values()].map(({ outcome: { hostname: _first, ...change }, hostnames }) => ({
     type: DashboardEvent.HostSteps,
-    payload: (seq: number) => ({ seq, ...change, hostnames }),
+    payload: { ...change, hostnames },
   }));
 }

@@ -27,7 +27,7 @@ import { AuditLogRepository, SYSTEM_ACTOR, type Actor } from '../audit/audit-log
 import { Clock } from '../common/clock.js';
 import { WriteBatcher } from '../common/write-batcher.js';
 import { DashboardPublisher } from '../dashboard/dashboard-publisher.js';
-import { EventOutboxRepository } from '../dashboard/event-outbox.repository.js';
+import { EventOutboxRepository, type OutboxEvent } from '../dashboard/event-outbox.repository.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { RolloutLifecycle } from '../rollouts/rollout-lifecycle.service.js';
 import { RolloutRepository, type StoredRollout } from '../rollouts/rollout.repository.js';
@@ -49,6 +49,13 @@ export interface OutgoingCommand {
   dispatch: CommandDispatch;
 }
 type Outgoing = OutgoingCommand;
+
+/** What a deciding transaction leaves for after its commit: the commands to send and the events it wrote. */
+interface AfterCommit {
+  commands: Outgoing[];
+  events: OutboxEvent[];
+}
+const afterCommitOf = (): AfterCommit => ({ commands: [], events: [] });
 const MAX_CACHED_SPECS = 100;
 
 @Injectable()
@@ -82,9 +89,9 @@ export class RolloutEngine {
 
   /** A person's intent or time passing. `wait: false` skips a rollout another replica is deciding for. */
   async apply(rolloutId: string, event: RolloutEvent, actor: Actor = SYSTEM_ACTOR, wait = true): Promise<RolloutView | undefined> {
-    const outgoing: Outgoing[] = [];
-    const rollout = await this.db.transaction((tx) => this.decideIn(tx, rolloutId, event, actor, outgoing, wait));
-    this.afterCommit(outgoing);
+    const after = afterCommitOf();
+    const rollout = await this.db.transaction((tx) => this.decideIn(tx, rolloutId, event, actor, after, wait));
+    this.afterCommit(after);
     return rollout && toRolloutView(rollout);
   }
 
@@ -99,7 +106,7 @@ export class RolloutEngine {
   }
 
   private async decideReports(items: { hostname: string; report: CommandReport }[]): Promise<void[]> {
-    const outgoing: Outgoing[] = [];
+    const after = afterCommitOf();
     const now = this.clock.now();
     await this.db.transaction(async (tx) => {
       // Rollout rows first (in id order), then their commands: the order every decision
@@ -148,10 +155,10 @@ export class RolloutEngine {
             : { type: 'command-failed', key: report.key, reason: report.reason, message: report.message };
         events.set(rolloutId, [...(events.get(rolloutId) ?? []), event]);
       }
-      await this.outbox.appendEvents(tx, hostStepsEvents(steps));
-      for (const [rolloutId, list] of events) await this.decideIn(tx, rolloutId, list, SYSTEM_ACTOR, outgoing, true);
+      after.events.push(...(await this.outbox.appendEvents(tx, hostStepsEvents(steps))));
+      for (const [rolloutId, list] of events) await this.decideIn(tx, rolloutId, list, SYSTEM_ACTOR, after, true);
     });
-    this.afterCommit(outgoing);
+    this.afterCommit(after);
     return items.map(() => undefined);
   }
 
@@ -188,7 +195,7 @@ export class RolloutEngine {
     rolloutId: string,
     given: RolloutEvent | RolloutEvent[],
     actor: Actor,
-    outgoing: Outgoing[],
+    after: AfterCommit,
     wait: boolean,
   ): Promise<StoredRollout | undefined> {
     const cachedSpec = this.fixedSpecs.get(rolloutId);
@@ -223,11 +230,11 @@ export class RolloutEngine {
       decision.commands.map((command) => ({ ...command, rolloutId: rollout.id, deadlineAt: new Date(command.deadlineAt) })),
       now,
     );
-    dispatches.forEach((dispatch, i) => outgoing.push({ hostname: decision.commands[i]!.hostname, dispatch }));
+    dispatches.forEach((dispatch, i) => after.commands.push({ hostname: decision.commands[i]!.hostname, dispatch }));
     const finishedAt = finished ? now : reopened ? null : rollout.finishedAt;
     const decided: StoredRollout = { ...rollout, spec, state: decision.state, updatedAt: now, finishedAt };
     // The steps sent, then the rollout as it now is: one numbering, one statement.
-    await this.outbox.appendEvents(tx, [
+    const written = await this.outbox.appendEvents(tx, [
       ...hostStepsEvents(
         decision.commands.map((command) => ({
           rolloutId: rollout.id,
@@ -238,8 +245,9 @@ export class RolloutEngine {
           reason: null,
         })),
       ),
-      { type: DashboardEvent.RolloutUpdated, payload: (seq: number) => toRolloutChange(seq, decided, before) },
+      { type: DashboardEvent.RolloutUpdated, payload: toRolloutChange(decided, before) },
     ]);
+    after.events.push(...written);
     const waitingFor = Object.values(decision.state.hosts).flatMap((host) => (host.phase === 'running' && host.key ? [host.key] : []));
     await this.commands.abandonOpen(tx, rollout.id, waitingFor, now);
     await this.record(tx, rollout.id, rollout.planId, events, actor, decision, now);
@@ -385,14 +393,13 @@ export class RolloutEngine {
 
   /** Sends commands another service wrote to the hosts' logs, once its transaction has committed. */
   dispatchCommitted(outgoing: OutgoingCommand[]): void {
-    this.afterCommit(outgoing);
+    this.publisher.poke();
+    for (const item of outgoing) void this.send(item);
   }
 
-  private afterCommit(outgoing: Outgoing[]): void {
-    this.publisher.poke();
-    for (const item of outgoing) {
-      void this.send(item);
-    }
+  private afterCommit({ commands, events }: AfterCommit): void {
+    this.publisher.committed(events);
+    for (const item of commands) void this.send(item);
   }
 
   private async send({ hostname, dispatch }: Outgoing): Promise<boolean> {

@@ -9,11 +9,11 @@ export function toRolloutView(rollout: StoredRollout): RolloutView {
   return { ...toRolloutHeader(rollout), hosts: spec && state ? hostViews(spec, state, Object.keys(state.hosts)) : [] };
 }
 
-/** The `rollout:updated` event of a decision: the rollout, and the hosts whose view the decision changed from `before`. */
-export function toRolloutChange(seq: number, rollout: StoredRollout, before: RolloutState | null): RolloutChange {
+/** The `rollout:updated` payload of a decision (the outbox adds its `seq`): the rollout, and the hosts whose view the decision changed from `before`. */
+export function toRolloutChange(rollout: StoredRollout, before: RolloutState | null): Omit<RolloutChange, 'seq'> {
   const { spec, state } = rollout;
   const changed = state ? Object.keys(state.hosts).filter((hostname) => !sameProgress(before?.hosts[hostname], state.hosts[hostname]!)) : [];
-  return { seq, rollout: toRolloutHeader(rollout), hosts: spec && state ? hostViews(spec, state, changed) : [] };
+  return { rollout: toRolloutHeader(rollout), hosts: spec && state ? hostViews(spec, state, changed) : [] };
 }
 
 function toRolloutHeader(rollout: StoredRollout): RolloutHeader {

@@ -56,7 +56,7 @@ export class PlanStarter {
       reason: start.reason,
       at: now,
     });
-    await this.outbox.append(tx, DashboardEvent.PlanStarted, (seq) => ({ seq, planId: plan.id, rollout }));
+    await this.outbox.append(tx, DashboardEvent.PlanStarted, { planId: plan.id, rollout });
     return rollout;
   }
 }

@@ -77,7 +77,7 @@ export class SummaryService {
         after: created,
         at: now,
       });
-      await this.outbox.append(tx, DashboardEvent.SummaryCreated, (seq) => ({ seq, summary: created }));
+      await this.outbox.append(tx, DashboardEvent.SummaryCreated, { summary: created });
       return created;
     });
     this.publisher.poke();
@@ -109,7 +109,7 @@ export class SummaryService {
           after: { status: 'scheduled', summaryId: id, position: entry.position },
           at: now,
         });
-        await this.outbox.append(tx, DashboardEvent.PlanScheduled, (seq) => ({ seq, planId: entry.planId, summaryId: id }));
+        await this.outbox.append(tx, DashboardEvent.PlanScheduled, { planId: entry.planId, summaryId: id });
       }
       const payload: SummaryJobPayload = { summaryId: id };
       await this.jobs.enqueue(tx, { kind: JobKind.SummaryWindowStart, key: summaryStartKey(id), runAt: new Date(summary.window.start), payload });
@@ -123,7 +123,7 @@ export class SummaryService {
         after: { status: after.status, publishedAt: after.publishedAt },
         at: now,
       });
-      await this.outbox.append(tx, DashboardEvent.SummaryPublished, (seq) => ({ seq, summary: after }));
+      await this.outbox.append(tx, DashboardEvent.SummaryPublished, { summary: after });
       return after;
     });
     this.publisher.poke();
