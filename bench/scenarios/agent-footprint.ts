@@ -56,9 +56,10 @@ export const agentFootprint: Scenario = {
       const otto = await fixtures.user('otto', ['operator']);
       const port = await freePort();
       await fixtures.service({ name: 'web', imageRepository: v1.repository, port });
+      // Run as it ships: through its #! line, which carries the agent's node flags.
       agent = spawn(
-        process.execPath,
-        [AGENT_MAIN, '--server', controlPlane.url, '--token', identity!.token, '--hostname', hostname, '--datacenter', 'bench',
+        AGENT_MAIN,
+        ['--server', controlPlane.url, '--token', identity!.token, '--hostname', hostname, '--datacenter', 'bench',
           '--engine-socket', engineSocket, '--state-dir', stateDir, '--lb-host', '127.0.0.1', '--lb-port', '0', '--container-network', 'host', '--log-level', 'warn'],
         { stdio: ['ignore', 'ignore', 'inherit'] },
       );

@@ -1,4 +1,4 @@
-// Real tarmac-agent processes (the built binary) for end-to-end tests.
+// Real tarmac-agent processes (the built binary, run through its #! line as it ships) for end-to-end tests.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -41,12 +41,11 @@ export function startAgent(options: RootAgentOptions): ProcessHandle {
   const supported = agentSupportedFlags();
   if (supported.has('state-dir')) args.push('--state-dir', options.stateDir ?? agentStateDir(options.hostname));
   if (supported.has('lb-port')) args.push('--lb-port', String(options.lbPort ?? 0));
-  return spawnProcess(process.execPath, args);
+  return spawnProcess(AGENT_BIN, args);
 }
 
 function agentArgs(options: AgentOptions): string[] {
   const args = [
-    AGENT_BIN,
     '--server', options.server,
     '--token', options.token,
     '--hostname', options.hostname,
@@ -127,7 +126,7 @@ export function agentSupportedFlags(): Set<string> {
 
 /**
  * Starts the built agent as a process on the simulated host `ns`
- * (`ip netns exec <ns> node dist/agent/tarmac-agent.mjs ...`). `server` must be
+ * (`ip netns exec <ns> dist/agent/tarmac-agent.mjs ...`). `server` must be
  * reachable from the namespace: use `cp.urlFor(ns)` of a control plane started with
  * `host: '0.0.0.0'`. The engine socket is a file, so it works from any namespace.
  */
@@ -149,7 +148,7 @@ export function startAgentInNamespace(ns: HostNamespace | string, options: Names
   }
   const args = agentArgs(options);
   for (const [flag, value] of wanted) if (supported.has(flag)) args.push(`--${flag}`, value);
-  const handle = spawnProcess('ip', ['netns', 'exec', name, process.execPath, ...args]);
+  const handle = spawnProcess('ip', ['netns', 'exec', name, AGENT_BIN, ...args]);
   return Object.defineProperties(handle, {
     namespace: { value: name, enumerable: true },
     stateDir: { value: stateDir, enumerable: true },
