@@ -121,14 +121,16 @@ describe('docker-compose.yml', () => {
     expect(existsSync(resolve(root, context, dockerfile))).toBe(true);
   });
 
+  // The agent runs through its #! line, which carries its node flags.
   it.each([
-    ['control-plane', 'dist/apps/control-plane/src/main.js'],
-    ['agent', 'dist/agent/tarmac-agent.mjs'],
-  ])('runs the %s entry point that npm run build emits (%s)', (name, entry) => {
+    ['control-plane', 'dist/apps/control-plane/src/main.js', 'CMD ["node", "dist/apps/control-plane/src/main.js"]'],
+    ['agent', 'dist/agent/tarmac-agent.mjs', 'CMD ["dist/agent/tarmac-agent.mjs"]'],
+  ])('runs the %s entry point that npm run build emits (%s)', (name, _entry, cmd) => {
     const build = services[name]!.build as { context?: string; dockerfile: string };
     const dockerfile = readFileSync(resolve(root, build.context ?? '.', build.dockerfile), 'utf8');
-    expect(dockerfile).toContain(`CMD ["node", "${entry}"]`);
+    expect(dockerfile).toContain(cmd);
     expect(existsSync(join(root, 'apps', name, 'src', 'main.ts'))).toBe(true);
+    if (name === 'agent') expect(readFileSync(join(root, 'apps', name, 'src', 'main.ts'), 'utf8')).toMatch(/^#!\/usr\/bin\/env -S node /);
     // npm run build makes it: the agent's bundle from its own build script.
     const scripts = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
     expect(scripts.build).toContain(name === 'agent' ? 'apps/agent/build.mjs' : 'tsconfig.build.json');

@@ -65,7 +65,8 @@ describe('judgment and rollback on real containers', () => {
     const failed = entries.find((e) => e.action === 'rollout.judgment-failed')!;
     expect(failed.reason).toMatch(/5xx ratio \d+\.\d+% \(old 0\.00%, at most 5\.00%\)/);
     expect(failed.after).toMatchObject({ scope: 'ramp', figures: { newRequests: expect.any(Number), new5xxRatio: expect.any(Number) } });
-    expect((failed.after!.figures as { new5xxRatio: number }).new5xxRatio).toBeGreaterThan(0.2);
+    // About half the requests fail, but an evaluation of 10 requests holds two or fewer 500s 5 % of the time.
+    expect((failed.after!.figures as { new5xxRatio: number }).new5xxRatio).toBeGreaterThan(THRESHOLDS.max5xxRatio);
     expect(entries.map((e) => e.action)).toEqual(expect.arrayContaining(['rollout.rollback-started', 'rollout.rolled-back']));
     const { body: analysis } = await fleet.api().get(`/api/v1/rollouts/${id}/analysis`).set(fleet.auth('otto')).expect(200);
     expect(analysis.judgments.at(-1)).toMatchObject({ scope: 'ramp', verdict: 'fail', conclusion: 'fail' });

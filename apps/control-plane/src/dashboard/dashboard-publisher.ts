@@ -57,7 +57,13 @@ export class DashboardPublisher implements OnApplicationBootstrap, OnApplication
       this.poke();
       return;
     }
-    this.emit(fresh);
+    try {
+      this.emit(fresh);
+    } catch (error) {
+      // Not published: the next read of the outbox sends them.
+      this.logger.warn(`publishing dashboard events failed: ${String(error)}`);
+      this.poke();
+    }
   }
 
   /** Something was committed: publish it soon. Never throws. */
