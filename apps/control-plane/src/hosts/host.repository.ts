@@ -161,12 +161,32 @@ export class HostRepository {
          FROM jsonb_to_recordset($1::jsonb) AS r(hostname text, connection_id text, engine_status text, containers jsonb)
         WHERE h.hostname = r.hostname AND h.connection_id = r.connection_id
         RETURNING ${QUALIFIED_COLUMNS}, h.updated_at = $2 AS changed`,
-      [
-        JSON.stringify([...latest.values()].map((item) => ({ hostname: item.hostname, connection_id: item.connectionId, engine_status: item.engineStatus, containers: item.containers ?? null }))),
-        now,
-      ],
+      [heartbeatRows([...latest.values()]), now],
     );
     return rows.filter((row) => row.changed).map(toRecord).sort((a, b) => a.hostname.localeCompare(b.hostname));
+  }
+
+  /**
+   * Heartbeats that report what their host already has (online on that connection, the
+   * same engine status, the same containers): only the heartbeat time moves, in one
+   * statement outside any transaction, since no event goes with it. The conditions are
+   * checked against the row as locked, so a concurrent change (the sweeper) is seen.
+   * Answers the hostnames it touched; the others go through applyHeartbeats.
+   */
+  async touchUnchanged(
+    items: { hostname: string; connectionId: string; engineStatus: string; containers: ManagedContainer[] | undefined }[],
+    now: Date,
+  ): Promise<Set<string>> {
+    const [rows]: [{ hostname: string }[], number] = await this.db.query(
+      `UPDATE hosts h SET last_heartbeat_at = $2
+         FROM jsonb_to_recordset($1::jsonb) AS r(hostname text, connection_id text, engine_status text, containers jsonb)
+        WHERE h.hostname = r.hostname AND h.connection_id = r.connection_id
+          AND h.status = 'online' AND h.engine->>'status' = r.engine_status
+          AND (r.containers IS NULL OR h.containers = r.containers)
+        RETURNING h.hostname`,
+      [heartbeatRows(items), now],
+    );
+    return new Set(rows.map((row) => row.hostname));
   }
 
   async save(tx: EntityManager, host: HostRecord): Promise<HostRecord> {
@@ -210,6 +230,11 @@ export class HostRepository {
     );
     return rows.map((row) => toView(toRecord(row))).sort((a, b) => a.hostname.localeCompare(b.hostname));
   }
+}
+
+/** Heartbeats as the JSON document the heartbeat statements read with jsonb_to_recordset. */
+function heartbeatRows(items: { hostname: string; connectionId: string; engineStatus: string; containers: ManagedContainer[] | undefined }[]): string {
+  return JSON.stringify(items.map((item) => ({ hostname: item.hostname, connection_id: item.connectionId, engine_status: item.engineStatus, containers: item.containers ?? null })));
 }
 
 function toRecord(row: HostRow): HostRecord {

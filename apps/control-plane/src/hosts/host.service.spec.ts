@@ -1,5 +1,7 @@
 // HostService on real PostgreSQL with the real migrations and a clock the test moves.
+import { jest } from '@jest/globals';
 import { io } from 'socket.io-client';
+import { DataSource } from 'typeorm';
 import { DashboardEvent, onDashboardEvents, type HostRegistration } from '../../../../libs/protocol/src/index.js';
 import { startTestControlPlane, type TestControlPlane } from '../../../../test/support/control-plane.js';
 import { waitFor } from '../../../../test/support/wait.js';
@@ -88,6 +90,33 @@ describe('HostService', () => {
     expect(await outbox.currentSeq()).toBe(before + 1);
     const [event] = await outbox.readAfter(before, 10);
     expect(event).toMatchObject({ type: DashboardEvent.HostUpdated, payload: { seq: before + 1, host: { containers: [container] } } });
+  });
+
+  it('writes a heartbeat that repeats the one before in one statement outside a transaction, unless the host has changed meanwhile', async () => {
+    const connection = { agentTokenId: await tokenId(cp, 'repeat'), connectionId: 'r', hostname: 'repeat-1' };
+    await hosts.register(connection, registration('repeat-1'));
+    const steady = { engine: { status: 'reachable' as const }, containers: [] };
+    await hosts.heartbeat(connection, steady);
+    const db = cp.plane.app.get(DataSource);
+    const transactions = jest.spyOn(db, 'transaction');
+    try {
+      clock.advance(500);
+      await hosts.heartbeat(connection, steady);
+      expect(transactions).not.toHaveBeenCalled();
+      expect((await hosts.get('repeat-1')).lastHeartbeatAt).toBe(clock.now().toISOString());
+
+      // The sweeper marks it unreachable: the same report now changes something, and says so.
+      clock.advance(10_001);
+      await hosts.sweepSilentHosts();
+      expect(await hosts.get('repeat-1')).toMatchObject({ status: 'unreachable' });
+      const before = await outbox.currentSeq();
+      await hosts.heartbeat(connection, steady);
+      expect(await hosts.get('repeat-1')).toMatchObject({ status: 'online' });
+      expect(await outbox.currentSeq()).toBe(before + 1);
+      expect(transactions).toHaveBeenCalled();
+    } finally {
+      transactions.mockRestore();
+    }
   });
 
   it('numbers events without a gap under concurrent changes, and a dashboard joining midway misses none', async () => {

@@ -2,6 +2,7 @@
 // falls silent, and when an operator places it. Each change and its dashboard event
 // commit together. Registrations and changing heartbeats, the hot paths (a connect
 // storm, a fleet reporting), are group-committed: many per transaction, set-based.
+import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { Invalid, nextHostStatus, NotFound, silenceCutoff } from '../../../../libs/domain/src/index.js';
@@ -42,12 +43,20 @@ interface HeartbeatItem {
   connectionId: string;
   engineStatus: string;
   containers: ManagedContainer[] | undefined;
+  /** The same report as this connection's previous heartbeat: most likely nothing to change. */
+  repeat: boolean;
 }
 
 @Injectable()
 export class HostService {
   private readonly registrations = new WriteBatcher<RegistrationItem, HostView>((items) => this.writeRegistrations(items));
   private readonly heartbeats = new WriteBatcher<HeartbeatItem, void>((items) => this.writeHeartbeats(items));
+  /**
+   * A digest of each live connection's last heartbeat, kept only as a hint: a heartbeat
+   * that repeats its predecessor first tries the one-statement path, which checks against
+   * the database whether it really changes nothing (another replica, the sweeper).
+   */
+  private readonly lastReport = new Map<string, string>();
 
   constructor(
     private readonly db: DataSource,
@@ -77,8 +86,11 @@ export class HostService {
 
   async heartbeat(connection: AgentConnection, heartbeat: HostHeartbeat): Promise<void> {
     const containers = heartbeat.containers && sortContainers(heartbeat.containers);
+    const report = createHash('sha1').update(`${heartbeat.engine.status}\n${containers ? JSON.stringify(containers) : '-'}`).digest('base64');
+    const repeat = this.lastReport.get(connection.connectionId) === report;
+    this.lastReport.set(connection.connectionId, report);
     // A heartbeat from a connection that has been replaced (or a host never registered) changes nothing.
-    await this.heartbeats.submit({ hostname: connection.hostname, connectionId: connection.connectionId, engineStatus: heartbeat.engine.status, containers });
+    await this.heartbeats.submit({ hostname: connection.hostname, connectionId: connection.connectionId, engineStatus: heartbeat.engine.status, containers, repeat });
   }
 
   private async writeRegistrations(items: RegistrationItem[]): Promise<HostView[]> {
@@ -93,18 +105,32 @@ export class HostService {
     return views;
   }
 
+  /**
+   * A batch of heartbeats, the last of each host winning. Those that repeat their
+   * connection's previous report go first through the one-statement path (most of a
+   * steady fleet's heartbeats: one round trip instead of three); the rest, and any
+   * repeat the database says does change something, are written with their events in
+   * one transaction.
+   */
   private async writeHeartbeats(items: HeartbeatItem[]): Promise<void[]> {
     const now = this.clock.now();
-    const events = await this.db.transaction(async (tx) => {
-      const records = await this.hosts.applyHeartbeats(tx, items, now);
-      return this.outbox.appendMany(tx, DashboardEvent.HostUpdated, records.map((record) => ({ host: toView(record) })));
-    });
-    this.publisher.committed(events);
+    const latest = [...new Map(items.map((item) => [item.hostname, item])).values()];
+    const repeats = latest.filter((item) => item.repeat);
+    const touched = repeats.length > 0 ? await this.hosts.touchUnchanged(repeats, now) : new Set<string>();
+    const changing = latest.filter((item) => !touched.has(item.hostname));
+    if (changing.length > 0) {
+      const events = await this.db.transaction(async (tx) => {
+        const records = await this.hosts.applyHeartbeats(tx, changing, now);
+        return this.outbox.appendMany(tx, DashboardEvent.HostUpdated, records.map((record) => ({ host: toView(record) })));
+      });
+      this.publisher.committed(events);
+    }
     return items.map(() => undefined);
   }
 
   /** The agent's socket closed; `saidGoodbye` when the agent closed it on purpose. */
   async disconnected(connection: AgentConnection, saidGoodbye: boolean): Promise<void> {
+    this.lastReport.delete(connection.connectionId);
     const now = this.clock.now();
     await this.change(async (tx) => {
       const host = await this.hosts.find(connection.hostname, tx, true);
