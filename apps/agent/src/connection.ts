@@ -10,6 +10,7 @@ import type { z } from 'zod';
 import {
   AGENTS_NAMESPACE,
   AgentEvent,
+  AGENT_RECONNECT_MAX_DELAY_MS,
   ConnectErrorData,
   FATAL_HANDSHAKE_REFUSALS,
   HostHeartbeatAck,
@@ -56,7 +57,7 @@ export interface AgentConnectionOptions {
 
 type AgentSocket = Socket<ServerToAgentEvents, AgentToServerEvents>;
 
-export const DEFAULT_RETRY: BackoffPolicy = { baseMs: 500, capMs: 15_000 };
+export const DEFAULT_RETRY: BackoffPolicy = { baseMs: 500, capMs: AGENT_RECONNECT_MAX_DELAY_MS };
 
 export class AgentConnection {
   private readonly socket: AgentSocket;

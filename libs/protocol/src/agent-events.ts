@@ -64,6 +64,13 @@ export const HostRegistered = z.object({ heartbeatIntervalMs: z.number().int().p
 export type HostRegistered = z.infer<typeof HostRegistered>;
 
 /**
+ * The longest an agent waits between two attempts to reconnect: a control plane that has
+ * just started waits this long (and a grace period) before it calls a host silent that it
+ * last heard from before it started.
+ */
+export const AGENT_RECONNECT_MAX_DELAY_MS = 15_000;
+
+/**
  * How long an agent waits before its next heartbeat. Never longer than the interval the
  * control plane gave (its grace period counts on that), and spread out: the first beat
  * after a registration comes at a random point of the interval, so agents that registered

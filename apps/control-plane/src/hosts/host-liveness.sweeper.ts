@@ -11,8 +11,8 @@ export class HostLivenessSweeper implements OnApplicationBootstrap, OnApplicatio
   private readonly logger = new Logger(HostLivenessSweeper.name);
   private timer: NodeJS.Timeout | undefined;
   private running = false;
-  /** Until then agents are still finding their way back to a restarted control plane. */
-  private sweepFrom = 0;
+  /** When this process started: hosts heard only before then get the agents' reconnect back-off. */
+  private bootedAt: Date | undefined;
 
   constructor(
     private readonly hosts: HostService,
@@ -21,9 +21,9 @@ export class HostLivenessSweeper implements OnApplicationBootstrap, OnApplicatio
   ) {}
 
   onApplicationBootstrap(): void {
-    // A host that went silent while this process was down is not the host's fault: give
-    // every agent one grace period to reconnect before calling it unreachable.
-    this.sweepFrom = this.clock.now().getTime() + this.config.agentGraceMs;
+    // A host that went silent while this process was down is not the host's fault: its
+    // agent gets its reconnect back-off and a grace period from now (silenceWindow).
+    this.bootedAt = this.clock.now();
     // A quarter of the grace period bounds how late `unreachable` can be, at most 1 s.
     const every = Math.min(1000, Math.max(50, Math.floor(this.config.agentGraceMs / 4)));
     this.timer = setInterval(() => void this.sweep(), every);
@@ -34,10 +34,10 @@ export class HostLivenessSweeper implements OnApplicationBootstrap, OnApplicatio
   }
 
   private async sweep(): Promise<void> {
-    if (this.running || this.clock.now().getTime() < this.sweepFrom) return;
+    if (this.running) return;
     this.running = true;
     try {
-      const moved = await this.hosts.sweepSilentHosts();
+      const moved = await this.hosts.sweepSilentHosts(this.bootedAt);
       if (moved > 0) this.logger.log(`${moved} silent host(s) marked unreachable`);
     } catch (error) {
       this.logger.warn(`host liveness sweep failed: ${String(error)}`);

@@ -2,6 +2,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { EngineFacts, HostPool, HostRegistration, HostStatus, HostView, ManagedContainer } from '../../../../libs/protocol/src/index.js';
+import type { SilenceWindow } from '../../../../libs/domain/src/index.js';
 
 interface HostRow {
   hostname: string;
@@ -221,12 +222,12 @@ export class HostRepository {
   }
 
   /** Marks every online host silent since the cutoff unreachable, returning them. */
-  async markSilentUnreachable(tx: EntityManager, cutoff: Date, now: Date): Promise<HostView[]> {
+  async markSilentUnreachable(tx: EntityManager, silence: SilenceWindow, now: Date): Promise<HostView[]> {
     const [rows]: [HostRow[], number] = await tx.query(
       `UPDATE hosts SET status = 'unreachable', updated_at = $2
-        WHERE status = 'online' AND last_heartbeat_at < $1
+        WHERE status = 'online' AND last_heartbeat_at < $1 AND ($3::timestamptz IS NULL OR last_heartbeat_at >= $3)
         RETURNING ${COLUMNS}`,
-      [cutoff, now],
+      [silence.heardBefore, now, silence.heardFrom],
     );
     return rows.map((row) => toView(toRecord(row))).sort((a, b) => a.hostname.localeCompare(b.hostname));
   }

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { Invalid, nextHostStatus, NotFound, silenceCutoff } from '../../../../libs/domain/src/index.js';
+import { Invalid, nextHostStatus, NotFound, silenceWindow } from '../../../../libs/domain/src/index.js';
 import {
   DashboardEvent,
   type HostAssignment,
@@ -180,11 +180,15 @@ export class HostService {
     return (view ?? unchanged)!;
   }
 
-  /** Moves hosts silent for the grace period to `unreachable`. Returns how many moved. */
-  async sweepSilentHosts(): Promise<number> {
+  /**
+   * Moves hosts silent for the grace period to `unreachable`. Returns how many moved.
+   * `bootedAt`: when this process started; hosts heard only before it get the agents'
+   * reconnect back-off on top of the grace period (libs/domain silenceWindow).
+   */
+  async sweepSilentHosts(bootedAt?: Date): Promise<number> {
     const now = this.clock.now();
     const moved = await this.db.transaction(async (tx) => {
-      const hosts = await this.hosts.markSilentUnreachable(tx, silenceCutoff(now, this.config.agentGraceMs), now);
+      const hosts = await this.hosts.markSilentUnreachable(tx, silenceWindow(now, this.config.agentGraceMs, bootedAt), now);
       for (const host of hosts) {
         await this.outbox.append(tx, DashboardEvent.HostUpdated, { host });
       }
