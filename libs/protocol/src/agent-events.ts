@@ -62,6 +62,7 @@ export type HostRegistration = z.infer<typeof HostRegistration>;
 
 export const HostRegistered = z.object({ heartbeatIntervalMs: z.number().int().positive() });
 export type HostRegistered = z.infer<typeof HostRegistered>;
+export const HostRegisterAck = ackSchema(HostRegistered);
 
 /**
  * The longest an agent waits between two attempts to reconnect: a control plane that has
@@ -69,6 +70,8 @@ export type HostRegistered = z.infer<typeof HostRegistered>;
  * last heard from before it started.
  */
 export const AGENT_RECONNECT_MAX_DELAY_MS = 15_000;
+
+const HEARTBEAT_JITTER = 0.1;
 
 /**
  * How long an agent waits before its next heartbeat. Never longer than the interval the
@@ -81,8 +84,6 @@ export const AGENT_RECONNECT_MAX_DELAY_MS = 15_000;
 export function heartbeatDelayMs(intervalMs: number, first: boolean, random: () => number = Math.random): number {
   return Math.round(first ? random() * intervalMs : intervalMs * (1 - HEARTBEAT_JITTER * random()));
 }
-const HEARTBEAT_JITTER = 0.1;
-export const HostRegisterAck = ackSchema(HostRegistered);
 
 export const HostHeartbeat = z.strictObject({
   engine: z.strictObject({ status: EngineStatus }),

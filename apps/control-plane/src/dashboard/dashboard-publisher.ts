@@ -51,14 +51,14 @@ export class DashboardPublisher implements OnApplicationBootstrap, OnApplication
    * replica's events not yet read) is filled by reading the outbox. Never throws.
    */
   committed(events: readonly OutboxEvent[]): void {
-    const fresh = events.filter((event) => event.seq > this.published);
-    if (fresh.length === 0) return;
-    if (this.flushing || fresh[0]!.seq !== this.published + 1) {
+    const first = events.find((event) => event.seq > this.published);
+    if (!first) return;
+    if (this.flushing || first.seq !== this.published + 1) {
       this.poke();
       return;
     }
     try {
-      this.emit(fresh);
+      this.emit(events);
     } catch (error) {
       // Not published: the next read of the outbox sends them.
       this.logger.warn(`publishing dashboard events failed: ${String(error)}`);

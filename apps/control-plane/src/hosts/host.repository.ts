@@ -4,6 +4,14 @@ import { DataSource, type EntityManager } from 'typeorm';
 import type { EngineFacts, HostPool, HostRegistration, HostStatus, HostView, ManagedContainer } from '../../../../libs/protocol/src/index.js';
 import type { SilenceWindow } from '../../../../libs/domain/src/index.js';
 
+/** One agent's heartbeat as the heartbeat statements take it. */
+export interface HeartbeatReport {
+  hostname: string;
+  connectionId: string;
+  engineStatus: string;
+  containers: ManagedContainer[] | undefined;
+}
+
 interface HostRow {
   hostname: string;
   datacenter: string;
@@ -149,7 +157,7 @@ export class HostRepository {
    */
   async applyHeartbeats(
     tx: EntityManager,
-    items: { hostname: string; connectionId: string; engineStatus: string; containers: ManagedContainer[] | undefined }[],
+    items: HeartbeatReport[],
     now: Date,
   ): Promise<HostRecord[]> {
     const latest = new Map(items.map((item) => [item.hostname, item]));
@@ -175,7 +183,7 @@ export class HostRepository {
    * Answers the hostnames it touched; the others go through applyHeartbeats.
    */
   async touchUnchanged(
-    items: { hostname: string; connectionId: string; engineStatus: string; containers: ManagedContainer[] | undefined }[],
+    items: HeartbeatReport[],
     now: Date,
   ): Promise<Set<string>> {
     const [rows]: [{ hostname: string }[], number] = await this.db.query(
@@ -234,7 +242,7 @@ export class HostRepository {
 }
 
 /** Heartbeats as the JSON document the heartbeat statements read with jsonb_to_recordset. */
-function heartbeatRows(items: { hostname: string; connectionId: string; engineStatus: string; containers: ManagedContainer[] | undefined }[]): string {
+function heartbeatRows(items: HeartbeatReport[]): string {
   return JSON.stringify(items.map((item) => ({ hostname: item.hostname, connection_id: item.connectionId, engine_status: item.engineStatus, containers: item.containers ?? null })));
 }
 

@@ -24,7 +24,7 @@ import type { Config } from '../config/config.js';
 import { DashboardPublisher } from '../dashboard/dashboard-publisher.js';
 import { EventOutboxRepository } from '../dashboard/event-outbox.repository.js';
 import { DatacenterRepository } from '../datacenters/datacenter.repository.js';
-import { HostRepository, toView, type HostFilter, type HostRecord } from './host.repository.js';
+import { HostRepository, toView, type HeartbeatReport, type HostFilter, type HostRecord } from './host.repository.js';
 
 export interface AgentConnection {
   agentTokenId: string;
@@ -38,11 +38,7 @@ interface RegistrationItem {
   connectionId: string;
 }
 
-interface HeartbeatItem {
-  hostname: string;
-  connectionId: string;
-  engineStatus: string;
-  containers: ManagedContainer[] | undefined;
+interface HeartbeatItem extends HeartbeatReport {
   /** The same report as this connection's previous heartbeat: most likely nothing to change. */
   repeat: boolean;
 }
@@ -187,29 +183,25 @@ export class HostService {
    */
   async sweepSilentHosts(bootedAt?: Date): Promise<number> {
     const now = this.clock.now();
-    const moved = await this.db.transaction(async (tx) => {
+    const events = await this.db.transaction(async (tx) => {
       const hosts = await this.hosts.markSilentUnreachable(tx, silenceWindow(now, this.config.agentGraceMs, bootedAt), now);
-      for (const host of hosts) {
-        await this.outbox.append(tx, DashboardEvent.HostUpdated, { host });
-      }
-      return hosts.length;
+      return this.outbox.appendMany(tx, DashboardEvent.HostUpdated, hosts.map((host) => ({ host })));
     });
-    if (moved > 0) this.publisher.poke();
-    return moved;
+    this.publisher.committed(events);
+    return events.length;
   }
 
   private async change(
     work: (tx: EntityManager) => Promise<[HostRecord, HostChangeEventName] | undefined>,
   ): Promise<HostView | undefined> {
-    const view = await this.db.transaction(async (tx) => {
+    const changed = await this.db.transaction(async (tx) => {
       const result = await work(tx);
       if (!result) return undefined;
       const host = toView(result[0]);
-      await this.outbox.append(tx, result[1], { host });
-      return host;
+      return { host, event: await this.outbox.append(tx, result[1], { host }) };
     });
-    if (view) this.publisher.poke();
-    return view;
+    if (changed) this.publisher.committed([changed.event]);
+    return changed?.host;
   }
 }
 
