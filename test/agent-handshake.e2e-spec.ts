@@ -4,6 +4,7 @@ import { io, type Socket } from 'socket.io-client';
 import {
   AGENTS_NAMESPACE,
   AgentEvent,
+  HostHeartbeatAck,
   HostRegisterAck,
   PROTOCOL_VERSION,
   type HostRegistration,
@@ -108,6 +109,11 @@ describe('agent handshake and payload refusals', () => {
     const heartbeatFirst = await socket.emitWithAck(AgentEvent.Heartbeat, { engine: { status: 'reachable' } });
     expect(heartbeatFirst).toMatchObject({ ok: false, code: 'NOT_REGISTERED' });
     expect(HostRegisterAck.parse(await socket.emitWithAck(AgentEvent.Register, good))).toEqual({
+      ok: true,
+      data: { heartbeatIntervalMs: 250 },
+    });
+    // Every heartbeat ack carries the interval to keep (stretched for a large fleet; this one is small).
+    expect(HostHeartbeatAck.parse(await socket.emitWithAck(AgentEvent.Heartbeat, { engine: { status: 'reachable' } }))).toEqual({
       ok: true,
       data: { heartbeatIntervalMs: 250 },
     });

@@ -23,7 +23,9 @@ class Worker<In extends { type: string }, Out extends { type: string }> {
   private readonly waiters: { type: string; resolve: (message: Out) => void }[] = [];
 
   constructor(script: string) {
-    this.child = fork(script, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: ['--max-old-space-size=4096'] });
+    // TARMAC_BENCH_WORKER_NODE_ARGS: node flags for the load generators, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof-workers`.
+    const extra = (process.env.TARMAC_BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+    this.child = fork(script, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: ['--max-old-space-size=4096', ...extra] });
     this.child.on('message', (message: Out) => {
       if (message.type === 'error') this.errors.push((message as unknown as { message: string }).message);
       if (message.type === 'progress') this.last = message;

@@ -93,6 +93,7 @@ export const fanOut: Scenario = {
           { metric: 'per-agent decision → receipt p50 / p95 / p99', value: `${round(receipt.p50)} / ${round(receipt.p95)} / ${round(receipt.p99)}`, unit: 'ms' },
           { metric: 'POST /rollouts → decision (poller pick-up)', value: round(decidedAt - requestedAt), unit: 'ms' },
           { metric: 'duplicate dispatches received (resent before the ack was recorded)', value: duplicates },
+          { metric: 'heartbeat interval the agents were told (the control plane paces a large fleet)', value: Math.max(...reports.map((r) => r.heartbeatIntervalMs ?? NaN)), unit: 'ms' },
           { metric: 'control-plane CPU during the fan-out (avg / peak)', value: `${round(resources.avgCpuPercent)} / ${round(resources.peakCpuPercent)}`, unit: '% of one core' },
           { metric: 'control-plane RSS peak', value: round(resources.peakRssMb), unit: 'MiB' },
           { metric: 'CPU used in the fan-out by the control plane / by the load generators', value: `${round(resources.cpuSeconds)} / ${round(workersCpuSeconds)}`, unit: 'core-seconds' },

@@ -22,7 +22,12 @@ export const liveStatus: Scenario = {
       workers,
       log,
       heartbeat: 'changed',
-      controlPlaneEnv: { TARMAC_HEARTBEAT_INTERVAL_MS: String(heartbeatMs), TARMAC_AGENT_GRACE_MS: String(Math.max(5000, heartbeatMs * 5)) },
+      controlPlaneEnv: {
+        TARMAC_HEARTBEAT_INTERVAL_MS: String(heartbeatMs),
+        TARMAC_AGENT_GRACE_MS: String(Math.max(5000, heartbeatMs * 5)),
+        // The scenario is N agents reporting every interval: the control plane must not stretch it.
+        TARMAC_MAX_HEARTBEATS_PER_SECOND: String(Math.ceil((agents * 1000) / heartbeatMs)),
+      },
     });
     let dashboards: DashboardWorkers | undefined;
     try {

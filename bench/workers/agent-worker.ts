@@ -37,6 +37,7 @@ let registerRetries = 0;
 let fatalRefusals = 0;
 let heartbeatsSent = 0;
 let heartbeatsRefused = 0;
+let toldIntervalMs: number | null = null;
 let completionsSent = 0;
 let completionsFailed = 0;
 let measuring = true;
@@ -123,6 +124,7 @@ class SimulatedAgent {
     }
     this.registeredAt ??= epochMs();
     const interval = ack.data.data.heartbeatIntervalMs;
+    toldIntervalMs = interval;
     this.timer = setTimeout(() => void this.heartbeat(session, interval), heartbeatDelayMs(interval, true));
   }
 
@@ -142,10 +144,15 @@ class SimulatedAgent {
     }
     if (session !== this.session) return;
     const ack = HostHeartbeatAck.safeParse(raw);
+    let nextIntervalMs = intervalMs;
     if (!ack.success || !ack.data.ok) heartbeatsRefused++;
-    else if (measuring) heartbeatAck.record(epochMs() - started);
+    else {
+      // As the real agent: the control plane paces a large fleet through the ack.
+      nextIntervalMs = toldIntervalMs = ack.data.data.heartbeatIntervalMs ?? intervalMs;
+      if (measuring) heartbeatAck.record(epochMs() - started);
+    }
     const elapsed = epochMs() - started;
-    this.timer = setTimeout(() => void this.heartbeat(session, intervalMs), Math.max(0, heartbeatDelayMs(intervalMs, false) - elapsed));
+    this.timer = setTimeout(() => void this.heartbeat(session, nextIntervalMs), Math.max(0, heartbeatDelayMs(nextIntervalMs, false) - elapsed));
   }
 
   private dispatch(payload: unknown, ack: (answer: unknown) => void): void {
@@ -190,6 +197,7 @@ function report(): AgentWorkerReport {
     heartbeatsSent,
     heartbeatsRefused,
     heartbeatAckMs: heartbeatAck.toJSON(),
+    heartbeatIntervalMs: toldIntervalMs,
     dispatches,
     completionsSent,
     completionsFailed,

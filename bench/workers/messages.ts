@@ -36,6 +36,8 @@ export interface AgentWorkerReport {
   heartbeatsSent: number;
   heartbeatsRefused: number;
   heartbeatAckMs: [number, number][];
+  /** The interval the control plane last told any of this worker's agents (it paces a large fleet). */
+  heartbeatIntervalMs: number | null;
   dispatches: DispatchRecord[];
   completionsSent: number;
   completionsFailed: number;

@@ -96,6 +96,20 @@ describe('AgentConnection', () => {
     }
   });
 
+  it('keeps to the interval each heartbeat ack gives', async () => {
+    const { logs } = await startAgent(`agent-conn-${run}-paced`);
+    await server.waitFor('two heartbeats at 100 ms', (s) => s.of('heartbeat').length >= 2);
+
+    // A fleet grew: from the next ack on, the control plane wants a heartbeat a minute.
+    server.heartbeatIntervalMs = 60_000;
+    const before = server.of('heartbeat').length;
+    await server.waitFor('a heartbeat acked with the new interval', (s) => s.of('heartbeat').length > before);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+
+    expect(server.of('heartbeat').length).toBe(before + 1);
+    expect(logs.some((line) => /heartbeat interval changed/.test(line) && /60000/.test(line))).toBe(true);
+  });
+
   it.each([
     ['closing the transport', true],
     ['a namespace disconnect', false],

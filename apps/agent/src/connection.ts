@@ -205,14 +205,18 @@ export class AgentConnection {
       void this.register(session);
       return;
     }
+    let nextIntervalMs = intervalMs;
     if (!ack.ok) this.options.logger.warn('heartbeat refused', { code: ack.code, reason: ack.message });
     else {
       this.options.logger.debug('heartbeat acknowledged', { engine: heartbeat.engine.status });
+      // The control plane stretches the interval as the fleet grows (and shrinks it back).
+      nextIntervalMs = ack.data.heartbeatIntervalMs ?? intervalMs;
+      if (nextIntervalMs !== intervalMs) this.options.logger.info('heartbeat interval changed', { heartbeatIntervalMs: nextIntervalMs, was: intervalMs });
       // Retries reports whose ack timed out on a connection that stayed up.
       void this.options.commands.flushReports();
     }
     const elapsedMs = performance.now() - startedAt;
-    this.schedule(Math.max(0, heartbeatDelayMs(intervalMs, false, this.random) - elapsedMs), () => this.heartbeat(session, intervalMs));
+    this.schedule(Math.max(0, heartbeatDelayMs(nextIntervalMs, false, this.random) - elapsedMs), () => this.heartbeat(session, nextIntervalMs));
   }
 
   private async report(report: CommandReport): Promise<ReportDelivery> {

@@ -91,7 +91,13 @@ export const HostHeartbeat = z.strictObject({
   containers: z.array(ManagedContainer).max(1000).optional(),
 });
 export type HostHeartbeat = z.infer<typeof HostHeartbeat>;
-export const HostHeartbeatAck = ackSchema(z.object({}));
+/**
+ * The interval to keep to from now on: it stretches as the fleet grows (the control plane
+ * paces a large fleet's heartbeats). Absent: keep the current one.
+ */
+export const HeartbeatAccepted = z.object({ heartbeatIntervalMs: z.number().int().positive().optional() });
+export type HeartbeatAccepted = z.infer<typeof HeartbeatAccepted>;
+export const HostHeartbeatAck = ackSchema(HeartbeatAccepted);
 
 export const AgentEvent = {
   Register: 'host:register',

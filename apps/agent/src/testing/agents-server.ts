@@ -41,6 +41,7 @@ export class AgentsTestServer {
   readonly received: Received[] = [];
   /** token -> refusal the handshake middleware answers with. */
   readonly refusals = new Map<string, { code: string; message: string }>();
+  /** Told at registration and in every heartbeat ack: change it to pace the agents. */
   heartbeatIntervalMs = 100;
   /** Off: command reports are recorded but never acknowledged. */
   ackReports = true;
@@ -76,7 +77,7 @@ export class AgentsTestServer {
         if (!parsed.success) return this.invalid(socket.id, AgentEvent.Heartbeat, describeIssues(parsed.error), ack);
         if (!registered) return ack(refuse(AgentAckRefusal.NotRegistered, 'register first'));
         this.received.push({ type: 'heartbeat', socketId: socket.id, payload: parsed.data });
-        ack(ok({}));
+        ack(ok({ heartbeatIntervalMs: this.heartbeatIntervalMs }));
       });
       socket.on(SIGNALS_EVENT, (payload: unknown, ack: AgentAckCallback) => {
         const parsed = HostSignals.safeParse(payload);

@@ -1,6 +1,6 @@
 // The /agents namespace: authenticates the handshake, then hands each agent message,
 // parsed with the protocol's schemas, to the host service. No decisions here.
-import { Inject, Logger } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
 import {
   ConnectedSocket,
   MessageBody,
@@ -25,12 +25,11 @@ import {
   HostSignals,
   SIGNALS_EVENT,
   type Ack,
+  type HeartbeatAccepted,
   type HostRegistered,
 } from '../../../../libs/protocol/src/index.js';
 import { AgentTokenService } from '../agent-tokens/agent-token.service.js';
 import { handshakeRefusal, parsePayload, toAck } from '../common/ack.js';
-import { CONFIG } from '../common/core.module.js';
-import type { Config } from '../config/config.js';
 import type { AgentConnection } from '../hosts/host.service.js';
 import { HostService } from '../hosts/host.service.js';
 import { MetricsService } from '../metrics/metrics.service.js';
@@ -60,7 +59,6 @@ export class AgentsGateway implements OnGatewayInit<Namespace>, OnGatewayConnect
     private readonly engine: RolloutEngine,
     private readonly signals: SignalsService,
     private readonly traffic: TrafficService,
-    @Inject(CONFIG) private readonly config: Config,
   ) {}
 
   afterInit(namespace: Namespace): void {
@@ -113,7 +111,7 @@ export class AgentsGateway implements OnGatewayInit<Namespace>, OnGatewayConnect
           `registration is for ${JSON.stringify(registration.hostname)} but this connection authenticated as ${JSON.stringify(connection.hostname)}`,
         );
       }
-      await this.hosts.register(connection, registration);
+      const { heartbeatIntervalMs } = await this.hosts.register(connection, registration);
       socket.data.registered = true;
       // What the agent missed while away: every unanswered command after its last finished
       // one, and an operator's drain of its datacenter it does not have.
@@ -126,7 +124,7 @@ export class AgentsGateway implements OnGatewayInit<Namespace>, OnGatewayConnect
             this.logger.warn(`resending commands to ${connection.hostname} failed: ${String(error)}`);
           });
       });
-      return { heartbeatIntervalMs: this.config.heartbeatIntervalMs };
+      return { heartbeatIntervalMs };
     });
   }
 
@@ -170,13 +168,12 @@ export class AgentsGateway implements OnGatewayInit<Namespace>, OnGatewayConnect
   }
 
   @SubscribeMessage(AgentEvent.Heartbeat)
-  heartbeat(@ConnectedSocket() socket: AgentSocket, @MessageBody() payload: unknown): Promise<Ack<object>> {
+  heartbeat(@ConnectedSocket() socket: AgentSocket, @MessageBody() payload: unknown): Promise<Ack<HeartbeatAccepted>> {
     this.metrics.agentMessages.inc({ type: AgentEvent.Heartbeat });
     return toAck(async () => {
       const heartbeat = parsePayload(HostHeartbeat, payload, AgentEvent.Heartbeat);
       this.requireRegistered(socket);
-      await this.hosts.heartbeat(socket.data.connection, heartbeat);
-      return {};
+      return { heartbeatIntervalMs: await this.hosts.heartbeat(socket.data.connection, heartbeat) };
     });
   }
 

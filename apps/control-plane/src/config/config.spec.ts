@@ -10,6 +10,7 @@ describe('control-plane configuration', () => {
       adminToken: undefined,
       heartbeatIntervalMs: 5000,
       agentGraceMs: 15000,
+      maxHeartbeatsPerSecond: 500,
       logLevel: 'log',
       stepTimeoutMs: 180_000,
       batchTimeoutMs: 1_800_000,
@@ -34,9 +35,10 @@ describe('control-plane configuration', () => {
       TARMAC_ADMIN_TOKEN: 'x'.repeat(32),
       TARMAC_HEARTBEAT_INTERVAL_MS: '1000',
       TARMAC_AGENT_GRACE_MS: '4000',
+      TARMAC_MAX_HEARTBEATS_PER_SECOND: '2000',
       TARMAC_LOG_LEVEL: 'debug',
     });
-    expect(config).toMatchObject({ port: 9000, databaseUrl: 'postgres://u:p@db:5432/tarmac', agentGraceMs: 4000, logLevel: 'debug' });
+    expect(config).toMatchObject({ port: 9000, databaseUrl: 'postgres://u:p@db:5432/tarmac', agentGraceMs: 4000, maxHeartbeatsPerSecond: 2000, logLevel: 'debug' });
   });
 
   it('treats an empty variable as unset', () => {
@@ -49,6 +51,7 @@ describe('control-plane configuration', () => {
     ['DATABASE_URL', 'mysql://db/tarmac'],
     ['TARMAC_ADMIN_TOKEN', 'short'],
     ['TARMAC_HEARTBEAT_INTERVAL_MS', '-5'],
+    ['TARMAC_MAX_HEARTBEATS_PER_SECOND', '0'],
     ['TARMAC_LOG_LEVEL', 'loud'],
     ['TARMAC_REVIEW_CUTOFF_HOUR', '24'],
     ['TARMAC_TIME_ZONE', 'Mars/Olympus'],

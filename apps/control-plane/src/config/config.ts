@@ -18,6 +18,7 @@ export const ConfigEnvSchema = z.object({
   TARMAC_ADMIN_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
   TARMAC_HEARTBEAT_INTERVAL_MS: integer(100, 600_000).default(5_000),
   TARMAC_AGENT_GRACE_MS: integer(300, 3_600_000).default(15_000),
+  TARMAC_MAX_HEARTBEATS_PER_SECOND: integer(1, 1_000_000).default(500),
   TARMAC_LOG_LEVEL: z.enum(LOG_LEVELS).default('log'),
   TARMAC_STEP_TIMEOUT_MS: integer(1000, 3_600_000).default(180_000),
   TARMAC_BATCH_TIMEOUT_MS: integer(1000, 86_400_000).default(1_800_000),
@@ -45,8 +46,12 @@ export interface Config {
   databaseUrl?: string;
   dataDir: string;
   adminToken?: string;
+  /** The interval agents are told while the fleet is small... */
   heartbeatIntervalMs: number;
+  /** ...how long one may stay unheard at that interval before its host is unreachable... */
   agentGraceMs: number;
+  /** ...and the most heartbeats a second a large fleet is paced to (its interval stretches). */
+  maxHeartbeatsPerSecond: number;
   logLevel: LogLevel;
   /** A rollout host step with no answer by then fails (DEADLINE_EXCEEDED). */
   stepTimeoutMs: number;
@@ -94,6 +99,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     adminToken: e.TARMAC_ADMIN_TOKEN,
     heartbeatIntervalMs: e.TARMAC_HEARTBEAT_INTERVAL_MS,
     agentGraceMs: e.TARMAC_AGENT_GRACE_MS,
+    maxHeartbeatsPerSecond: e.TARMAC_MAX_HEARTBEATS_PER_SECOND,
     logLevel: e.TARMAC_LOG_LEVEL,
     stepTimeoutMs: e.TARMAC_STEP_TIMEOUT_MS,
     batchTimeoutMs: e.TARMAC_BATCH_TIMEOUT_MS,

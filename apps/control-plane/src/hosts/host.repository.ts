@@ -69,44 +69,17 @@ export class HostRepository {
     return rows[0] && toRecord(rows[0]);
   }
 
-  async upsertRegistration(
-    tx: EntityManager,
-    registration: HostRegistration,
-    context: { agentTokenId: string; connectionId: string; now: Date },
-  ): Promise<HostRecord> {
-    const [row]: HostRow[] = await tx.query(
-      `INSERT INTO hosts (hostname, datacenter, labels, agent_version, engine, containers, status, connected,
-                          connection_id, agent_token_id, last_heartbeat_at, registered_at, updated_at)
-       VALUES ($1, $2, $3, $4, $5, COALESCE($6::jsonb, '[]'), 'online', true, $7, $8, $9, $9, $9)
-       ON CONFLICT (hostname) DO UPDATE SET
-         datacenter = CASE WHEN hosts.datacenter_assigned THEN hosts.datacenter ELSE EXCLUDED.datacenter END,
-         labels = EXCLUDED.labels, agent_version = EXCLUDED.agent_version,
-         engine = EXCLUDED.engine, containers = COALESCE($6::jsonb, hosts.containers), status = 'online', connected = true,
-         connection_id = EXCLUDED.connection_id, agent_token_id = EXCLUDED.agent_token_id,
-         last_heartbeat_at = EXCLUDED.last_heartbeat_at, registered_at = EXCLUDED.registered_at,
-         updated_at = EXCLUDED.updated_at
-       RETURNING ${COLUMNS}`,
-      [
-        registration.hostname,
-        registration.datacenter,
-        registration.labels,
-        registration.agentVersion,
-        registration.engine,
-        registration.containers === undefined ? null : JSON.stringify(registration.containers),
-        context.connectionId,
-        context.agentTokenId,
-        context.now,
-      ],
-    );
-    return toRecord(row);
-  }
-
   /**
    * Many registrations in two statements (with and without a container list: without one
    * the host keeps the list it had). A hostname twice in `items`: the last one wins, and
    * both get its row. Rows come back in the order of `items`.
    */
-  async upsertRegistrations(tx: EntityManager, items: { registration: HostRegistration; agentTokenId: string; connectionId: string }[], now: Date): Promise<HostRecord[]> {
+  async upsertRegistrations(
+    tx: EntityManager,
+    items: { registration: HostRegistration; agentTokenId: string; connectionId: string }[],
+    now: Date,
+    heartbeatIntervalMs: number,
+  ): Promise<HostRecord[]> {
     const latest = new Map(items.map((item) => [item.registration.hostname, item]));
     const records = new Map<string, HostRecord>();
     for (const withContainers of [true, false]) {
@@ -114,9 +87,9 @@ export class HostRepository {
       if (group.length === 0) continue;
       const rows: HostRow[] = await tx.query(
         `INSERT INTO hosts (hostname, datacenter, labels, agent_version, engine, containers, status, connected,
-                            connection_id, agent_token_id, last_heartbeat_at, registered_at, updated_at)
+                            connection_id, agent_token_id, last_heartbeat_at, registered_at, updated_at, heartbeat_interval_ms)
          SELECT r.hostname, r.datacenter, r.labels, r.agent_version, r.engine, COALESCE(r.containers, '[]'), 'online', true,
-                r.connection_id, r.agent_token_id, $2, $2, $2
+                r.connection_id, r.agent_token_id, $2, $2, $2, $3
            FROM jsonb_to_recordset($1::jsonb) AS r(hostname text, datacenter text, labels jsonb, agent_version text, engine jsonb,
                 containers jsonb, connection_id text, agent_token_id uuid)
          ON CONFLICT (hostname) DO UPDATE SET
@@ -124,7 +97,8 @@ export class HostRepository {
            labels = EXCLUDED.labels, agent_version = EXCLUDED.agent_version, engine = EXCLUDED.engine,
            containers = ${withContainers ? 'EXCLUDED.containers' : 'hosts.containers'}, status = 'online', connected = true,
            connection_id = EXCLUDED.connection_id, agent_token_id = EXCLUDED.agent_token_id,
-           last_heartbeat_at = EXCLUDED.last_heartbeat_at, registered_at = EXCLUDED.registered_at, updated_at = EXCLUDED.updated_at
+           last_heartbeat_at = EXCLUDED.last_heartbeat_at, registered_at = EXCLUDED.registered_at, updated_at = EXCLUDED.updated_at,
+           heartbeat_interval_ms = EXCLUDED.heartbeat_interval_ms
          RETURNING ${COLUMNS}`,
         [
           JSON.stringify(
@@ -140,6 +114,7 @@ export class HostRepository {
             })),
           ),
           now,
+          heartbeatIntervalMs,
         ],
       );
       for (const row of rows) records.set(row.hostname, toRecord(row));
@@ -153,24 +128,21 @@ export class HostRepository {
    * containers) also gets it written and `updated_at` moved, and comes back as changed.
    * The comparison is made in SET, against the row as locked, so a concurrent change
    * (the sweeper marking it unreachable) is seen. A heartbeat from a replaced connection
-   * matches nothing. A hostname twice: the last heartbeat wins.
+   * matches nothing. A hostname twice: the last heartbeat wins. Each host gets the
+   * interval its agent is about to be told.
    */
-  async applyHeartbeats(
-    tx: EntityManager,
-    items: HeartbeatReport[],
-    now: Date,
-  ): Promise<HostRecord[]> {
+  async applyHeartbeats(tx: EntityManager, items: HeartbeatReport[], now: Date, heartbeatIntervalMs: number): Promise<HostRecord[]> {
     const latest = new Map(items.map((item) => [item.hostname, item]));
     const [rows]: [(HostRow & { changed: boolean })[], number] = await tx.query(
       `UPDATE hosts h SET status = 'online', engine = jsonb_set(h.engine, '{status}', to_jsonb(r.engine_status)),
-              containers = COALESCE(r.containers, h.containers), last_heartbeat_at = $2,
+              containers = COALESCE(r.containers, h.containers), last_heartbeat_at = $2, heartbeat_interval_ms = $3,
               updated_at = CASE WHEN h.status = 'online' AND h.engine->>'status' = r.engine_status
                                  AND (r.containers IS NULL OR h.containers = r.containers)
                             THEN h.updated_at ELSE $2 END
          FROM jsonb_to_recordset($1::jsonb) AS r(hostname text, connection_id text, engine_status text, containers jsonb)
         WHERE h.hostname = r.hostname AND h.connection_id = r.connection_id
         RETURNING ${QUALIFIED_COLUMNS}, h.updated_at = $2 AS changed`,
-      [heartbeatRows([...latest.values()]), now],
+      [heartbeatRows([...latest.values()]), now, heartbeatIntervalMs],
     );
     return rows.filter((row) => row.changed).map(toRecord).sort((a, b) => a.hostname.localeCompare(b.hostname));
   }
@@ -182,18 +154,15 @@ export class HostRepository {
    * checked against the row as locked, so a concurrent change (the sweeper) is seen.
    * Answers the hostnames it touched; the others go through applyHeartbeats.
    */
-  async touchUnchanged(
-    items: HeartbeatReport[],
-    now: Date,
-  ): Promise<Set<string>> {
+  async touchUnchanged(items: HeartbeatReport[], now: Date, heartbeatIntervalMs: number): Promise<Set<string>> {
     const [rows]: [{ hostname: string }[], number] = await this.db.query(
-      `UPDATE hosts h SET last_heartbeat_at = $2
+      `UPDATE hosts h SET last_heartbeat_at = $2, heartbeat_interval_ms = $3
          FROM jsonb_to_recordset($1::jsonb) AS r(hostname text, connection_id text, engine_status text, containers jsonb)
         WHERE h.hostname = r.hostname AND h.connection_id = r.connection_id
           AND h.status = 'online' AND h.engine->>'status' = r.engine_status
           AND (r.containers IS NULL OR h.containers = r.containers)
         RETURNING h.hostname`,
-      [heartbeatRows(items), now],
+      [heartbeatRows(items), now, heartbeatIntervalMs],
     );
     return new Set(rows.map((row) => row.hostname));
   }
@@ -229,15 +198,25 @@ export class HostRepository {
     return toRecord(row);
   }
 
-  /** Marks every online host silent since the cutoff unreachable, returning them. */
+  /**
+   * Marks every online host silent in the window unreachable, returning them: a host told
+   * a longer interval than the configured one gets the difference (libs/domain isSilent).
+   */
   async markSilentUnreachable(tx: EntityManager, silence: SilenceWindow, now: Date): Promise<HostView[]> {
     const [rows]: [HostRow[], number] = await tx.query(
       `UPDATE hosts SET status = 'unreachable', updated_at = $2
-        WHERE status = 'online' AND last_heartbeat_at < $1 AND ($3::timestamptz IS NULL OR last_heartbeat_at >= $3)
+        WHERE status = 'online' AND ($3::timestamptz IS NULL OR last_heartbeat_at >= $3)
+          AND last_heartbeat_at < $1::timestamptz - GREATEST(COALESCE(heartbeat_interval_ms, $4) - $4, 0) * interval '1 millisecond'
         RETURNING ${COLUMNS}`,
-      [silence.heardBefore, now, silence.heardFrom],
+      [silence.heardBefore, now, silence.heardFrom, silence.intervalMs],
     );
     return rows.map((row) => toView(toRecord(row))).sort((a, b) => a.hostname.localeCompare(b.hostname));
+  }
+
+  /** How many hosts have an agent connected: the fleet the heartbeat interval is paced for. */
+  async countConnected(): Promise<number> {
+    const [{ connected }]: { connected: number }[] = await this.db.query('SELECT count(*)::int AS connected FROM hosts WHERE connected');
+    return connected;
   }
 }
 

@@ -3,23 +3,11 @@ import { jest } from '@jest/globals';
 import { io } from 'socket.io-client';
 import { DataSource } from 'typeorm';
 import { DashboardEvent, onDashboardEvents, type HostRegistration } from '../../../../libs/protocol/src/index.js';
+import { ManualClock } from '../../../../test/support/manual-clock.js';
 import { startTestControlPlane, type TestControlPlane } from '../../../../test/support/control-plane.js';
 import { waitFor } from '../../../../test/support/wait.js';
-import { Clock } from '../common/clock.js';
 import { EventOutboxRepository } from '../dashboard/event-outbox.repository.js';
 import { HostService } from './host.service.js';
-
-class ManualClock extends Clock {
-  constructor(private at: number) {
-    super();
-  }
-  now(): Date {
-    return new Date(this.at);
-  }
-  advance(ms: number): void {
-    this.at += ms;
-  }
-}
 
 const registration = (hostname: string): HostRegistration => ({
   hostname,
@@ -32,7 +20,7 @@ const registration = (hostname: string): HostRegistration => ({
 
 describe('HostService', () => {
   // Far in the past, so the background sweeper (which reads the same clock) is harmless.
-  const clock = new ManualClock(Date.parse('2026-01-01T00:00:00Z'));
+  const clock = new ManualClock('2026-01-01T00:00:00Z');
   let cp: TestControlPlane;
   let hosts: HostService;
   let outbox: EventOutboxRepository;

@@ -3,7 +3,7 @@
 // commit together. Registrations and changing heartbeats, the hot paths (a connect
 // storm, a fleet reporting), are group-committed: many per transaction, set-based.
 import { createHash } from 'node:crypto';
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { Invalid, nextHostStatus, NotFound, silenceWindow } from '../../../../libs/domain/src/index.js';
 import {
@@ -19,11 +19,10 @@ import type { Actor } from '../audit/audit-log.repository.js';
 import { AuditLogRepository } from '../audit/audit-log.repository.js';
 import { Clock } from '../common/clock.js';
 import { WriteBatcher } from '../common/write-batcher.js';
-import { CONFIG } from '../common/core.module.js';
-import type { Config } from '../config/config.js';
 import { DashboardPublisher } from '../dashboard/dashboard-publisher.js';
 import { EventOutboxRepository } from '../dashboard/event-outbox.repository.js';
 import { DatacenterRepository } from '../datacenters/datacenter.repository.js';
+import { HeartbeatPacer } from './heartbeat-pacer.js';
 import { HostRepository, toView, type HeartbeatReport, type HostFilter, type HostRecord } from './host.repository.js';
 
 export interface AgentConnection {
@@ -38,6 +37,12 @@ interface RegistrationItem {
   connectionId: string;
 }
 
+/** A registered host, and the heartbeat interval its agent is to keep (written with it). */
+export interface Registered {
+  host: HostView;
+  heartbeatIntervalMs: number;
+}
+
 interface HeartbeatItem extends HeartbeatReport {
   /** The same report as this connection's previous heartbeat: most likely nothing to change. */
   repeat: boolean;
@@ -45,8 +50,9 @@ interface HeartbeatItem extends HeartbeatReport {
 
 @Injectable()
 export class HostService {
-  private readonly registrations = new WriteBatcher<RegistrationItem, HostView>((items) => this.writeRegistrations(items));
-  private readonly heartbeats = new WriteBatcher<HeartbeatItem, void>((items) => this.writeHeartbeats(items));
+  private readonly registrations = new WriteBatcher<RegistrationItem, Registered>((items) => this.writeRegistrations(items));
+  /** Each heartbeat is answered with the interval written for its host. */
+  private readonly heartbeats = new WriteBatcher<HeartbeatItem, number>((items) => this.writeHeartbeats(items));
   /**
    * A digest of each live connection's last heartbeat, kept only as a hint: a heartbeat
    * that repeats its predecessor first tries the one-statement path, which checks against
@@ -57,12 +63,12 @@ export class HostService {
   constructor(
     private readonly db: DataSource,
     private readonly hosts: HostRepository,
+    private readonly pacer: HeartbeatPacer,
     private readonly outbox: EventOutboxRepository,
     private readonly publisher: DashboardPublisher,
     private readonly datacenters: DatacenterRepository,
     private readonly audit: AuditLogRepository,
     private readonly clock: Clock,
-    @Inject(CONFIG) private readonly config: Config,
   ) {}
 
   list(filter: HostFilter): Promise<HostView[]> {
@@ -75,30 +81,32 @@ export class HostService {
     return toView(host);
   }
 
-  async register(connection: AgentConnection, registration: HostRegistration): Promise<HostView> {
+  async register(connection: AgentConnection, registration: HostRegistration): Promise<Registered> {
     const normalised = { ...registration, containers: registration.containers && sortContainers(registration.containers) };
     return this.registrations.submit({ registration: normalised, agentTokenId: connection.agentTokenId, connectionId: connection.connectionId });
   }
 
-  async heartbeat(connection: AgentConnection, heartbeat: HostHeartbeat): Promise<void> {
+  /** Answers the heartbeat interval the agent is to keep from now on. */
+  async heartbeat(connection: AgentConnection, heartbeat: HostHeartbeat): Promise<number> {
     const containers = heartbeat.containers && sortContainers(heartbeat.containers);
     const report = createHash('sha1').update(`${heartbeat.engine.status}\n${containers ? JSON.stringify(containers) : '-'}`).digest('base64');
     const repeat = this.lastReport.get(connection.connectionId) === report;
     this.lastReport.set(connection.connectionId, report);
     // A heartbeat from a connection that has been replaced (or a host never registered) changes nothing.
-    await this.heartbeats.submit({ hostname: connection.hostname, connectionId: connection.connectionId, engineStatus: heartbeat.engine.status, containers, repeat });
+    return this.heartbeats.submit({ hostname: connection.hostname, connectionId: connection.connectionId, engineStatus: heartbeat.engine.status, containers, repeat });
   }
 
-  private async writeRegistrations(items: RegistrationItem[]): Promise<HostView[]> {
+  private async writeRegistrations(items: RegistrationItem[]): Promise<Registered[]> {
     const now = this.clock.now();
+    const heartbeatIntervalMs = this.pacer.intervalMs;
     const { views, events } = await this.db.transaction(async (tx) => {
-      const records = await this.hosts.upsertRegistrations(tx, items, now);
+      const records = await this.hosts.upsertRegistrations(tx, items, now, heartbeatIntervalMs);
       const views = records.map(toView);
       const unique = [...new Map(views.map((view) => [view.hostname, view])).values()];
       return { views, events: await this.outbox.appendMany(tx, DashboardEvent.HostConnected, unique.map((host) => ({ host }))) };
     });
     this.publisher.committed(events);
-    return views;
+    return views.map((host) => ({ host, heartbeatIntervalMs }));
   }
 
   /**
@@ -108,20 +116,21 @@ export class HostService {
    * repeat the database says does change something, are written with their events in
    * one transaction.
    */
-  private async writeHeartbeats(items: HeartbeatItem[]): Promise<void[]> {
+  private async writeHeartbeats(items: HeartbeatItem[]): Promise<number[]> {
     const now = this.clock.now();
+    const heartbeatIntervalMs = this.pacer.intervalMs;
     const latest = [...new Map(items.map((item) => [item.hostname, item])).values()];
     const repeats = latest.filter((item) => item.repeat);
-    const touched = repeats.length > 0 ? await this.hosts.touchUnchanged(repeats, now) : new Set<string>();
+    const touched = repeats.length > 0 ? await this.hosts.touchUnchanged(repeats, now, heartbeatIntervalMs) : new Set<string>();
     const changing = latest.filter((item) => !touched.has(item.hostname));
     if (changing.length > 0) {
       const events = await this.db.transaction(async (tx) => {
-        const records = await this.hosts.applyHeartbeats(tx, changing, now);
+        const records = await this.hosts.applyHeartbeats(tx, changing, now, heartbeatIntervalMs);
         return this.outbox.appendMany(tx, DashboardEvent.HostUpdated, records.map((record) => ({ host: toView(record) })));
       });
       this.publisher.committed(events);
     }
-    return items.map(() => undefined);
+    return items.map(() => heartbeatIntervalMs);
   }
 
   /** The agent's socket closed; `saidGoodbye` when the agent closed it on purpose. */
@@ -177,14 +186,15 @@ export class HostService {
   }
 
   /**
-   * Moves hosts silent for the grace period to `unreachable`. Returns how many moved.
+   * Moves hosts silent for the grace period (and the stretch of their interval, for a
+   * large fleet) to `unreachable`. Returns how many moved.
    * `bootedAt`: when this process started; hosts heard only before it get the agents'
    * reconnect back-off on top of the grace period (libs/domain silenceWindow).
    */
   async sweepSilentHosts(bootedAt?: Date): Promise<number> {
     const now = this.clock.now();
     const events = await this.db.transaction(async (tx) => {
-      const hosts = await this.hosts.markSilentUnreachable(tx, silenceWindow(now, this.config.agentGraceMs, bootedAt), now);
+      const hosts = await this.hosts.markSilentUnreachable(tx, silenceWindow(now, this.pacer.policy, bootedAt), now);
       return this.outbox.appendMany(tx, DashboardEvent.HostUpdated, hosts.map((host) => ({ host })));
     });
     this.publisher.committed(events);

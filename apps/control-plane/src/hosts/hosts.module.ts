@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { EventsModule } from '../dashboard/events.module.js';
 import { DatacentersModule } from '../datacenters/datacenters.module.js';
+import { HeartbeatPacer } from './heartbeat-pacer.js';
 import { HostLivenessSweeper } from './host-liveness.sweeper.js';
 import { HostRepository } from './host.repository.js';
 import { HostService } from './host.service.js';
@@ -9,7 +10,7 @@ import { HostsController } from './hosts.controller.js';
 @Module({
   imports: [EventsModule, DatacentersModule],
   controllers: [HostsController],
-  providers: [HostRepository, HostService, HostLivenessSweeper],
+  providers: [HostRepository, HeartbeatPacer, HostService, HostLivenessSweeper],
   exports: [HostRepository, HostService],
 })
 export class HostsModule {}
