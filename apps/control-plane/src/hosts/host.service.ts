@@ -23,6 +23,7 @@ import { DashboardPublisher } from '../dashboard/dashboard-publisher.js';
 import { EventOutboxRepository } from '../dashboard/event-outbox.repository.js';
 import { DatacenterRepository } from '../datacenters/datacenter.repository.js';
 import { HeartbeatPacer } from './heartbeat-pacer.js';
+import { HostDepartures } from './host-departures.js';
 import { HostRepository, toView, type HeartbeatReport, type HostFilter, type HostRecord } from './host.repository.js';
 
 export interface AgentConnection {
@@ -64,6 +65,7 @@ export class HostService {
     private readonly db: DataSource,
     private readonly hosts: HostRepository,
     private readonly pacer: HeartbeatPacer,
+    private readonly departures: HostDepartures,
     private readonly outbox: EventOutboxRepository,
     private readonly publisher: DashboardPublisher,
     private readonly datacenters: DatacenterRepository,
@@ -137,7 +139,7 @@ export class HostService {
   async disconnected(connection: AgentConnection, saidGoodbye: boolean): Promise<void> {
     this.lastReport.delete(connection.connectionId);
     const now = this.clock.now();
-    await this.change(async (tx) => {
+    const host = await this.change(async (tx) => {
       const host = await this.hosts.find(connection.hostname, tx, true);
       if (!host || host.connectionId !== connection.connectionId) return undefined;
       const next: HostRecord = {
@@ -149,6 +151,7 @@ export class HostService {
       };
       return [await this.hosts.save(tx, next), DashboardEvent.HostDisconnected];
     });
+    if (host && host.status !== 'online') this.departures.notify();
   }
 
   /**
@@ -198,6 +201,7 @@ export class HostService {
       return this.outbox.appendMany(tx, DashboardEvent.HostUpdated, hosts.map((host) => ({ host })));
     });
     this.publisher.committed(events);
+    if (events.length > 0) this.departures.notify();
     return events.length;
   }
 

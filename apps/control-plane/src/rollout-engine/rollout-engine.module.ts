@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AgentSocketsModule } from '../agents/agent-sockets.module.js';
 import { EventsModule } from '../dashboard/events.module.js';
+import { HostsModule } from '../hosts/hosts.module.js';
 import { RolloutsModule } from '../rollouts/rollouts.module.js';
 import { ServicesModule } from '../services/services.module.js';
 import { SignalsModule } from '../signals/signals.module.js';
@@ -16,7 +17,7 @@ import { RolloutSpecBuilder } from './rollout-spec.builder.js';
 import { RolloutsController } from './rollouts.controller.js';
 
 @Module({
-  imports: [AgentSocketsModule, EventsModule, RolloutsModule, ServicesModule, SignalsModule],
+  imports: [AgentSocketsModule, EventsModule, HostsModule, RolloutsModule, ServicesModule, SignalsModule],
   controllers: [RolloutsController],
   providers: [
     DatacenterTrafficRepository,
