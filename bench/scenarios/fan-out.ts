@@ -5,9 +5,10 @@
 // engine's own record: host_commands.created_at (the decision) to sent_at (set when the
 // agent's ack arrived), both on the control plane's clock. The stand-in agents never
 // complete the commands, so nothing else competes with the fan-out.
+import { availableParallelism } from 'node:os';
 import { api } from '../harness/api.js';
 import { Fleet } from '../harness/fleet.js';
-import { readProcess } from '../harness/process-sampler.js';
+import { machineBusy, readMachineCpu, readProcess } from '../harness/process-sampler.js';
 import { distribution, epochMs, round } from '../harness/stats.js';
 import { waitUntil } from '../harness/workers.js';
 import { numberFlag, type Scenario } from './scenario.js';
@@ -34,6 +35,7 @@ export const fanOut: Scenario = {
 
       const workersCpu = () => fleet.workers.pids.reduce((sum, pid) => sum + (readProcess(pid)?.cpuSeconds ?? 0), 0);
       const workersCpuBefore = workersCpu();
+      const machineBefore = readMachineCpu();
       const requestedAt = epochMs();
       const rollout = await api<{ id: string }>(fleet.controlPlane.url, otto.token, 'POST', '/api/v1/rollouts', { planId });
       log(`  rollout ${rollout.id} started; waiting for ${agents} acks`);
@@ -55,6 +57,7 @@ export const fanOut: Scenario = {
         return rows.length === agents && acked === agents;
       }, deadlineSeconds * 1000, 100);
       const finishedAt = epochMs();
+      const machine = machineBusy(machineBefore, readMachineCpu());
       const workersCpuSeconds = workersCpu() - workersCpuBefore;
       const reports = await fleet.workers.collect();
       const resources = fleet.sampler.window(requestedAt, finishedAt);
@@ -96,9 +99,13 @@ export const fanOut: Scenario = {
           { metric: 'heartbeat interval the agents were told (the control plane paces a large fleet)', value: Math.max(...reports.map((r) => r.heartbeatIntervalMs ?? NaN)), unit: 'ms' },
           { metric: 'control-plane CPU during the fan-out (avg / peak)', value: `${round(resources.avgCpuPercent)} / ${round(resources.peakCpuPercent)}`, unit: '% of one core' },
           { metric: 'control-plane RSS peak', value: round(resources.peakRssMb), unit: 'MiB' },
-          { metric: 'CPU used in the fan-out by the control plane / by the load generators', value: `${round(resources.cpuSeconds)} / ${round(workersCpuSeconds)}`, unit: 'core-seconds' },
+          { metric: 'CPU used in the fan-out by the control plane (of it in the kernel) / by the load generators', value: `${round(resources.cpuSeconds)} (${round(resources.kernelSeconds)}) / ${round(workersCpuSeconds)}`, unit: 'core-seconds' },
+          {
+            metric: `the whole machine during the fan-out (${availableParallelism()} cores: control plane, PostgreSQL, load generators, kernel): busy / core-seconds`,
+            value: `${round(machine.percent)} % / ${round(machine.coreSeconds)}`,
+          },
         ],
-        data: { storm, ack, receipt, decidedAt, requestedAt, duplicates, resources, workersCpuSeconds, workerErrors: fleet.workers.errors() },
+        data: { storm, ack, receipt, decidedAt, requestedAt, duplicates, resources, workersCpuSeconds, machine, workerErrors: fleet.workers.errors() },
       };
     } finally {
       await fleet.close();
