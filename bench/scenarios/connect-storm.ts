@@ -9,7 +9,7 @@ const MB = 'MiB';
 
 export const connectStorm: Scenario = {
   name: 'connect-storm',
-  summary: 'N agents connect and register at once; time until all registered; control-plane RSS and CPU',
+  summary: 'N agents connect and register at once; time until all registered; control-plane RSS and CPU (--heartbeat-ms, --heartbeats-per-second: the pace)',
   async run({ agents = 1000, workers, flags, log }) {
     const holdSeconds = numberFlag(flags, 'hold', 10);
     const heartbeatMs = numberFlag(flags, 'heartbeat-ms', 5000);
