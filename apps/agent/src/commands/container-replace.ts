@@ -143,8 +143,10 @@ export function containerCreation(command: ContainerReplaceCommand, context: Pic
     ...(spec.privileged ? { Privileged: true } : {}),
     ...(spec.pidMode ? { PidMode: spec.pidMode } : {}),
   };
+  // How the container is observed counts too: a container reused for the release keeps the
+  // labels it was created with, so another health check or log format must not reuse it.
   const specHash = createHash('sha256')
-    .update(JSON.stringify({ image: command.image, env, cmd: spec.command ?? null, hostConfig }))
+    .update(JSON.stringify({ image: command.image, env, cmd: spec.command ?? null, hostConfig, health: spec.healthCheck, signals: spec.signals }))
     .digest('hex')
     .slice(0, 16);
   return {

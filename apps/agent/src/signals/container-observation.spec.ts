@@ -1,6 +1,6 @@
 import { ContainerReplace, DEFAULT_SIGNAL_SOURCES } from '../../../../libs/protocol/src/index.js';
 import { containerCreation } from '../commands/container-replace.js';
-import { HEALTH_LABEL, SIGNALS_LABEL } from '../container-engine.js';
+import { HEALTH_LABEL, SIGNALS_LABEL, SPEC_HASH_LABEL } from '../container-engine.js';
 import { observationFromLabels } from './container-observation.js';
 
 const command = ContainerReplace.parse({
@@ -23,6 +23,14 @@ describe('how a container says it is observed', () => {
       sources: { accessLog: 'json', jsonStatusField: 'code', jsonLatencyField: 'latencyMs', errorPatterns: ['Traceback'] },
       problems: [],
     });
+  });
+
+  it('is part of the spec hash, so a container observed another way is never reused for the release', () => {
+    const context = { hostname: 'h1', containerNetwork: 'host', configRoot: '/var/lib/tarmac/services' };
+    const hash = (container: object) => containerCreation(ContainerReplace.parse({ ...command, container: { ...command.container, ...container } }), context).labels[SPEC_HASH_LABEL];
+    expect(hash({})).toBe(containerCreation(command, context).labels[SPEC_HASH_LABEL]);
+    expect(hash({ healthCheck: { ...command.container.healthCheck, path: '/ready' } })).not.toBe(hash({}));
+    expect(hash({ signals: { accessLog: 'common' } })).not.toBe(hash({}));
   });
 
   it('falls back to no health check and the default sources without labels (older agents, by hand)', () => {
