@@ -146,4 +146,25 @@ describe('datacenter traffic shift on real agents', () => {
     expect(await tarmac(['traffic', 'restore', 'web', 'yf', '--reason', 'done'])).toMatchObject({ code: 0, stdout: 'yf serving for web on 2 host(s)\n' });
     await waitForLb('yf', 200);
   }, 60_000);
+
+  it('brings a host an operator moves in line with its new datacenter at once: drained in tc, serving again back in yf', async () => {
+    await put('tc', { serving: false, reason: 'moving hosts' }).expect(200);
+    await waitForLb('tc', 503);
+    const mover = hostsOf('yf')[1]!;
+    expect(await lb(mover)).toBe(200);
+    const move = (datacenter: string) => fleet.api().put(`/api/v1/hosts/${mover}`).set(fleet.auth('otto')).send({ datacenter }).expect(200);
+
+    // Its agent stays connected: the drain comes with the move, not at a next registration.
+    await move('tc');
+    expect((await traffic()).find((e: { datacenter: string }) => e.datacenter === 'tc').hosts).toContain(mover);
+    await waitFor(async () => (await lb(mover)) === 503, { description: `${mover} drained in tc`, timeoutMs: 10_000, intervalMs: 50 });
+
+    // Back in serving yf, it serves again, though tc is still drained.
+    await move('yf');
+    await waitFor(async () => (await lb(mover)) === 200, { description: `${mover} serving in yf`, timeoutMs: 10_000, intervalMs: 50 });
+    expect(await lbOf('tc')).toEqual([503, 503]);
+
+    await put('tc', { serving: true, reason: 'moves done' }).expect(200);
+    await waitForLb('tc', 200);
+  }, 60_000);
 });

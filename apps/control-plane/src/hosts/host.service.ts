@@ -23,7 +23,7 @@ import { DashboardPublisher } from '../dashboard/dashboard-publisher.js';
 import { EventOutboxRepository } from '../dashboard/event-outbox.repository.js';
 import { DatacenterRepository } from '../datacenters/datacenter.repository.js';
 import { HeartbeatPacer } from './heartbeat-pacer.js';
-import { HostDepartures } from './host-departures.js';
+import { HostChanges } from './host-changes.js';
 import { HostRepository, toView, type HeartbeatReport, type HostFilter, type HostRecord } from './host.repository.js';
 
 export interface AgentConnection {
@@ -65,7 +65,7 @@ export class HostService {
     private readonly db: DataSource,
     private readonly hosts: HostRepository,
     private readonly pacer: HeartbeatPacer,
-    private readonly departures: HostDepartures,
+    private readonly changes: HostChanges,
     private readonly outbox: EventOutboxRepository,
     private readonly publisher: DashboardPublisher,
     private readonly datacenters: DatacenterRepository,
@@ -151,7 +151,7 @@ export class HostService {
       };
       return [await this.hosts.save(tx, next), DashboardEvent.HostDisconnected];
     });
-    if (host && host.status !== 'online') this.departures.notify();
+    if (host && host.status !== 'online') void this.changes.notify({ kind: 'left-online' });
   }
 
   /**
@@ -161,6 +161,7 @@ export class HostService {
   async assign(actor: Actor, hostname: string, assignment: HostAssignment): Promise<HostView> {
     const now = this.clock.now();
     let unchanged: HostView | undefined;
+    let moved: { from: string; to: string } | undefined;
     const view = await this.change(async (tx) => {
       const host = await this.hosts.find(hostname, tx, true);
       if (!host) throw new NotFound('host', hostname);
@@ -174,6 +175,7 @@ export class HostService {
         return undefined;
       }
       const placed = await this.hosts.assign(tx, hostname, assignment, now);
+      if (placed.datacenter !== host.datacenter) moved = { from: host.datacenter, to: placed.datacenter };
       await this.audit.record(tx, {
         actor,
         action: 'host.updated',
@@ -185,6 +187,8 @@ export class HostService {
       });
       return [placed, DashboardEvent.HostUpdated];
     });
+    // Its traffic follows its new datacenter's before the operator gets the answer.
+    if (moved) await this.changes.notify({ kind: 'moved', hostname, ...moved });
     return (view ?? unchanged)!;
   }
 
@@ -201,7 +205,7 @@ export class HostService {
       return this.outbox.appendMany(tx, DashboardEvent.HostUpdated, hosts.map((host) => ({ host })));
     });
     this.publisher.committed(events);
-    if (events.length > 0) this.departures.notify();
+    if (events.length > 0) void this.changes.notify({ kind: 'left-online' });
     return events.length;
   }
 

@@ -8,7 +8,7 @@ import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShut
 import { DataSource } from 'typeorm';
 import { DISPATCH_ACK_TIMEOUT_MS } from '../agents/agent-sockets.js';
 import { Clock } from '../common/clock.js';
-import { HostDepartures } from '../hosts/host-departures.js';
+import { HostChanges } from '../hosts/host-changes.js';
 import { RolloutRepository, type ActiveRollout } from '../rollouts/rollout.repository.js';
 import { HostCommandRepository } from './host-command.repository.js';
 import { RolloutEngine } from './rollout-engine.service.js';
@@ -36,9 +36,10 @@ export class RolloutEnginePoller implements OnApplicationBootstrap, OnApplicatio
     private readonly rollouts: RolloutRepository,
     private readonly commands: HostCommandRepository,
     private readonly clock: Clock,
-    departures: HostDepartures,
+    hostChanges: HostChanges,
   ) {
-    this.unsubscribe = departures.subscribe(() => {
+    this.unsubscribe = hostChanges.subscribe((change) => {
+      if (change.kind !== 'left-online') return;
       this.lostHostsDue = true;
       this.poke();
     });

@@ -97,6 +97,22 @@ export class DatacenterTrafficRepository {
     return rows.map((row) => ({ service: row.service, shiftId: row.shift_id, attempt: row.attempt }));
   }
 
+  /**
+   * The services drained (by an operator's shift) in any of `datacenters`, with the shift
+   * and the attempt a command of that shift to `hostname` would be.
+   */
+  async drainedIn(tx: EntityManager | DataSource, datacenters: string[], hostname: string): Promise<{ service: string; datacenter: string; shiftId: string; attempt: number }[]> {
+    const rows: { service: string; datacenter: string; shift_id: string; attempt: number }[] = await tx.query(
+      `SELECT t.service, t.datacenter, t.shift_id,
+              (SELECT count(*)::int + 1 FROM host_commands c WHERE c.hostname = $2 AND c.key LIKE t.shift_id::text || '/%') AS attempt
+         FROM datacenter_traffic t
+        WHERE t.datacenter = ANY($1::text[]) AND NOT t.serving AND t.shift_id IS NOT NULL
+        ORDER BY t.service, t.datacenter`,
+      [datacenters, hostname],
+    );
+    return rows.map((row) => ({ service: row.service, datacenter: row.datacenter, shiftId: row.shift_id, attempt: row.attempt }));
+  }
+
   /** Rollouts running or paused whose plan releases the service: a shift is noted on each. */
   async rolloutsReleasing(tx: EntityManager, service: string): Promise<{ rolloutId: string; planId: string }[]> {
     const rows: { id: string; plan_id: string }[] = await tx.query(

@@ -6,13 +6,14 @@
 // out after commit. Asking for the state a datacenter already has changes nothing: no
 // commands, no audit entry, 200 with `changed: false`.
 import { randomUUID } from 'node:crypto';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { decideTrafficShift, DomainError, NotFound } from '../../../../libs/domain/src/index.js';
 import { AuditLogRepository, type Actor } from '../audit/audit-log.repository.js';
 import { Clock } from '../common/clock.js';
 import { CONFIG } from '../common/core.module.js';
 import type { Config } from '../config/config.js';
+import { HostChanges } from '../hosts/host-changes.js';
 import { HostCommandRepository } from '../rollout-engine/host-command.repository.js';
 import { RolloutEngine, type OutgoingCommand } from '../rollout-engine/rollout-engine.service.js';
 import type { Command, DatacenterTrafficChange, DatacenterTrafficResult, DatacenterTrafficView } from '../../../../libs/protocol/src/index.js';
@@ -22,7 +23,10 @@ import { DatacenterTrafficRepository } from './datacenter-traffic.repository.js'
 const COMMAND_DEADLINE_MS = 10 * 60_000;
 
 @Injectable()
-export class TrafficService {
+export class TrafficService implements OnApplicationShutdown {
+  private readonly logger = new Logger(TrafficService.name);
+  private readonly unsubscribe: () => void;
+
   constructor(
     private readonly db: DataSource,
     private readonly traffic: DatacenterTrafficRepository,
@@ -31,7 +35,19 @@ export class TrafficService {
     private readonly audit: AuditLogRepository,
     private readonly clock: Clock,
     @Inject(CONFIG) private readonly config: Config,
-  ) {}
+    hostChanges: HostChanges,
+  ) {
+    this.unsubscribe = hostChanges.subscribe(async (change) => {
+      if (change.kind !== 'moved') return;
+      await this.followDatacenter(change.hostname, change.from, change.to).catch((error: unknown) => {
+        this.logger.error(`aligning the traffic of ${change.hostname} with ${change.to} failed: ${String(error)}`);
+      });
+    });
+  }
+
+  onApplicationShutdown(): void {
+    this.unsubscribe();
+  }
 
   async list(service: string): Promise<DatacenterTrafficView[]> {
     if (!(await this.traffic.serviceExists(service))) throw new NotFound('service', service);
@@ -125,6 +141,42 @@ export class TrafficService {
           [{ hostname, key, rolloutId: null, step: command.type, command, deadlineAt: new Date(now.getTime() + COMMAND_DEADLINE_MS) }],
           now,
         );
+        outgoing.push({ hostname, dispatch: dispatch! });
+      }
+    });
+    this.engine.dispatchCommitted(outgoing);
+  }
+
+  /**
+   * An operator moved a host from one datacenter to another: for every service drained in
+   * either, its datacenter-scope traffic now follows the new one's, at once rather than at
+   * its agent's next registration: the new datacenter's drain (that shift's next attempt,
+   * so registration catch-up counts it), or a restore where only the old one was drained.
+   * A repeat is harmless: the agent keeps a scope's state, and says so.
+   */
+  async followDatacenter(hostname: string, from: string, to: string): Promise<void> {
+    if ((await this.traffic.drainedIn(this.db, [from, to], hostname)).length === 0) return;
+    const now = this.clock.now();
+    const outgoing: OutgoingCommand[] = [];
+    await this.db.transaction(async (tx) => {
+      // Under the services' locks, as shifts take them, then as the shifts left them.
+      for (const service of [...new Set((await this.traffic.drainedIn(tx, [from, to], hostname)).map((d) => d.service))]) {
+        await this.traffic.lockService(tx, service);
+      }
+      const [host]: { datacenter: string }[] = await tx.query('SELECT datacenter FROM hosts WHERE hostname = $1 FOR UPDATE', [hostname]);
+      if (host?.datacenter !== to) return; // moved on since: that move aligns it
+      const drained = await this.traffic.drainedIn(tx, [from, to], hostname);
+      const commands = [...new Set(drained.map((d) => d.service))].map((service) => {
+        const there = drained.find((d) => d.service === service && d.datacenter === to);
+        const command: Command = there
+          ? { type: 'traffic:drain', service, scope: 'datacenter', waitMs: this.config.drainWaitMs }
+          : { type: 'traffic:restore', service, scope: 'datacenter' };
+        const key = there ? `${there.shiftId}/${command.type}/${hostname}/${there.attempt}` : `${randomUUID()}/${command.type}/${hostname}/1`;
+        return { hostname, key, rolloutId: null, step: command.type, command, deadlineAt: new Date(now.getTime() + COMMAND_DEADLINE_MS) };
+      });
+      // One service at a time: a host's log takes one command per statement.
+      for (const command of commands) {
+        const [dispatch] = await this.commands.appendMany(tx, [command], now);
         outgoing.push({ hostname, dispatch: dispatch! });
       }
     });
