@@ -117,3 +117,9 @@ export function summariseStorm(reports: AgentWorkerReport[], startedAt: number, 
 export function mergedHeartbeatAcks(reports: AgentWorkerReport[]): Distribution {
   return Histogram.merge(reports.map((r) => r.heartbeatAckMs)).distribution();
 }
+
+/** The longest heartbeat interval the control plane last told any worker's agents (NaN: none was told). */
+export function heartbeatIntervalTold(reports: AgentWorkerReport[]): number {
+  const told = reports.map((r) => r.heartbeatIntervalMs).filter((ms): ms is number => ms !== null);
+  return told.length > 0 ? Math.max(...told) : NaN;
+}

@@ -1,7 +1,7 @@
 // Scenario 1: N agents connect and register at once. Time until all are registered,
 // whether any gave up, and what holding them costs the control plane (RSS, CPU) while
 // they heartbeat (at the configured interval, stretched for a large fleet).
-import { Fleet, mergedHeartbeatAcks } from '../harness/fleet.js';
+import { Fleet, heartbeatIntervalTold, mergedHeartbeatAcks } from '../harness/fleet.js';
 import { round } from '../harness/stats.js';
 import { numberFlag, sleep, type Scenario } from './scenario.js';
 
@@ -39,8 +39,7 @@ export const connectStorm: Scenario = {
       const hold = fleet.sampler.window(holdFrom, Date.now());
       const reports = await fleet.workers.collect();
       const heartbeatAck = mergedHeartbeatAcks(reports);
-      const toldIntervals = reports.map((r) => r.heartbeatIntervalMs).filter((ms): ms is number => ms !== null);
-      const toldIntervalMs = toldIntervals.length > 0 ? Math.max(...toldIntervals) : NaN;
+      const toldIntervalMs = heartbeatIntervalTold(reports);
       const disconnects = Object.values(storm.disconnects).reduce((a, b) => a + b, 0);
       const connectErrors = Object.values(storm.connectErrors).reduce((a, b) => a + b, 0);
       const big = agents >= 10_000;

@@ -7,7 +7,7 @@
 // complete the commands, so nothing else competes with the fan-out.
 import { availableParallelism } from 'node:os';
 import { api } from '../harness/api.js';
-import { Fleet } from '../harness/fleet.js';
+import { Fleet, heartbeatIntervalTold } from '../harness/fleet.js';
 import { machineBusy, readMachineCpu, readProcess } from '../harness/process-sampler.js';
 import { distribution, epochMs, round } from '../harness/stats.js';
 import { waitUntil } from '../harness/workers.js';
@@ -96,7 +96,7 @@ export const fanOut: Scenario = {
           { metric: 'per-agent decision → receipt p50 / p95 / p99', value: `${round(receipt.p50)} / ${round(receipt.p95)} / ${round(receipt.p99)}`, unit: 'ms' },
           { metric: 'POST /rollouts → decision (poller pick-up)', value: round(decidedAt - requestedAt), unit: 'ms' },
           { metric: 'duplicate dispatches received (resent before the ack was recorded)', value: duplicates },
-          { metric: 'heartbeat interval the agents were told (the control plane paces a large fleet)', value: Math.max(...reports.map((r) => r.heartbeatIntervalMs ?? NaN)), unit: 'ms' },
+          { metric: 'heartbeat interval the agents were told (the control plane paces a large fleet)', value: heartbeatIntervalTold(reports), unit: 'ms' },
           { metric: 'control-plane CPU during the fan-out (avg / peak)', value: `${round(resources.avgCpuPercent)} / ${round(resources.peakCpuPercent)}`, unit: '% of one core' },
           { metric: 'control-plane RSS peak', value: round(resources.peakRssMb), unit: 'MiB' },
           { metric: 'CPU used in the fan-out by the control plane (of it in the kernel) / by the load generators', value: `${round(resources.cpuSeconds)} (${round(resources.kernelSeconds)}) / ${round(workersCpuSeconds)}`, unit: 'core-seconds' },

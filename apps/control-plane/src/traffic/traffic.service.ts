@@ -7,14 +7,14 @@
 // commands, no audit entry, 200 with `changed: false`.
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { decideTrafficShift, DomainError, NotFound } from '../../../../libs/domain/src/index.js';
 import { AuditLogRepository, type Actor } from '../audit/audit-log.repository.js';
 import { Clock } from '../common/clock.js';
 import { CONFIG } from '../common/core.module.js';
 import type { Config } from '../config/config.js';
 import { HostChanges } from '../hosts/host-changes.js';
-import { HostCommandRepository } from '../rollout-engine/host-command.repository.js';
+import { HostCommandRepository, type NewHostCommand } from '../rollout-engine/host-command.repository.js';
 import { RolloutEngine, type OutgoingCommand } from '../rollout-engine/rollout-engine.service.js';
 import type { Command, DatacenterTrafficChange, DatacenterTrafficResult, DatacenterTrafficView } from '../../../../libs/protocol/src/index.js';
 import { DatacenterTrafficRepository } from './datacenter-traffic.repository.js';
@@ -74,21 +74,8 @@ export class TrafficService implements OnApplicationShutdown {
       const shiftId = randomUUID();
       await this.traffic.upsert(tx, { service, datacenter, serving: change.serving, reason: change.reason, changedBy: actor.name, shiftId }, now);
       const hosts = before.hosts;
-      const command: Command = change.serving
-        ? { type: 'traffic:restore', service, scope: 'datacenter' }
-        : { type: 'traffic:drain', service, scope: 'datacenter', waitMs: this.config.drainWaitMs };
-      const dispatches = await this.commands.appendMany(
-        tx,
-        hosts.map((hostname) => ({
-          hostname,
-          key: `${shiftId}/${command.type}/${hostname}/1`,
-          rolloutId: null,
-          step: command.type,
-          command,
-          deadlineAt: new Date(now.getTime() + COMMAND_DEADLINE_MS),
-        })),
-        now,
-      );
+      const command = this.shiftCommand(service, change.serving);
+      const dispatches = await this.commands.appendMany(tx, hosts.map((hostname) => this.logEntry(shiftId, hostname, 1, command, now)), now);
       dispatches.forEach((dispatch, i) => outgoing.push({ hostname: hosts[i]!, dispatch }));
 
       const action = change.serving ? 'traffic.restored' : 'traffic.drained';
@@ -132,17 +119,10 @@ export class TrafficService implements OnApplicationShutdown {
     const now = this.clock.now();
     const outgoing: OutgoingCommand[] = [];
     await this.db.transaction(async (tx) => {
-      for (const { service, shiftId, attempt } of await this.traffic.drainsMissing(tx, hostname, lastCommandSeq)) {
-        const command: Command = { type: 'traffic:drain', service, scope: 'datacenter', waitMs: this.config.drainWaitMs };
-        // The shift's key with the next attempt: the host's log then shows it has this shift.
-        const key = `${shiftId}/${command.type}/${hostname}/${attempt}`;
-        const [dispatch] = await this.commands.appendMany(
-          tx,
-          [{ hostname, key, rolloutId: null, step: command.type, command, deadlineAt: new Date(now.getTime() + COMMAND_DEADLINE_MS) }],
-          now,
-        );
-        outgoing.push({ hostname, dispatch: dispatch! });
-      }
+      // The shift's key with the next attempt: the host's log then shows it has this shift.
+      const missing = await this.traffic.drainsMissing(tx, hostname, lastCommandSeq);
+      const entries = missing.map(({ service, shiftId, attempt }) => this.logEntry(shiftId, hostname, attempt, this.shiftCommand(service, false), now));
+      outgoing.push(...(await this.appendEach(tx, entries, now)));
     });
     this.engine.dispatchCommitted(outgoing);
   }
@@ -166,20 +146,35 @@ export class TrafficService implements OnApplicationShutdown {
       const [host]: { datacenter: string }[] = await tx.query('SELECT datacenter FROM hosts WHERE hostname = $1 FOR UPDATE', [hostname]);
       if (host?.datacenter !== to) return; // moved on since: that move aligns it
       const drained = await this.traffic.drainedIn(tx, [from, to], hostname);
-      const commands = [...new Set(drained.map((d) => d.service))].map((service) => {
+      const entries = [...new Set(drained.map((d) => d.service))].map((service) => {
         const there = drained.find((d) => d.service === service && d.datacenter === to);
-        const command: Command = there
-          ? { type: 'traffic:drain', service, scope: 'datacenter', waitMs: this.config.drainWaitMs }
-          : { type: 'traffic:restore', service, scope: 'datacenter' };
-        const key = there ? `${there.shiftId}/${command.type}/${hostname}/${there.attempt}` : `${randomUUID()}/${command.type}/${hostname}/1`;
-        return { hostname, key, rolloutId: null, step: command.type, command, deadlineAt: new Date(now.getTime() + COMMAND_DEADLINE_MS) };
+        return there
+          ? this.logEntry(there.shiftId, hostname, there.attempt, this.shiftCommand(service, false), now)
+          : this.logEntry(randomUUID(), hostname, 1, this.shiftCommand(service, true), now);
       });
-      // One service at a time: a host's log takes one command per statement.
-      for (const command of commands) {
-        const [dispatch] = await this.commands.appendMany(tx, [command], now);
-        outgoing.push({ hostname, dispatch: dispatch! });
-      }
+      outgoing.push(...(await this.appendEach(tx, entries, now)));
     });
     this.engine.dispatchCommitted(outgoing);
+  }
+
+  /** The datacenter-scope traffic command of a shift for a service. */
+  private shiftCommand(service: string, serving: boolean): Command {
+    return serving ? { type: 'traffic:restore', service, scope: 'datacenter' } : { type: 'traffic:drain', service, scope: 'datacenter', waitMs: this.config.drainWaitMs };
+  }
+
+  /** A shift's command as a host's log takes it: keyed by the shift, outside any rollout. */
+  private logEntry(shiftId: string, hostname: string, attempt: number, command: Command, now: Date): NewHostCommand {
+    const key = `${shiftId}/${command.type}/${hostname}/${attempt}`;
+    return { hostname, key, rolloutId: null, step: command.type, command, deadlineAt: new Date(now.getTime() + COMMAND_DEADLINE_MS) };
+  }
+
+  /** Commands for one host, one statement each: a host's log takes one command per statement. */
+  private async appendEach(tx: EntityManager, entries: NewHostCommand[], now: Date): Promise<OutgoingCommand[]> {
+    const outgoing: OutgoingCommand[] = [];
+    for (const entry of entries) {
+      const [dispatch] = await this.commands.appendMany(tx, [entry], now);
+      outgoing.push({ hostname: entry.hostname, dispatch: dispatch! });
+    }
+    return outgoing;
   }
 }
