@@ -23,6 +23,8 @@ import {
   CommandReportAck,
   describeIssues,
   heartbeatDelayMs,
+  HOST_PROBE_EVENT,
+  ok,
   type Ack,
   type AgentHandshake,
   type AgentToServerEvents,
@@ -98,6 +100,10 @@ export class AgentConnection {
       const answer = options.commands.dispatch(payload);
       if (!answer.ok) options.logger.warn('command dispatch refused', { code: answer.code, reason: answer.message });
       if (typeof ack === 'function') ack(answer);
+    });
+    // The control plane asks whether this connection is alive when another claims the host.
+    this.socket.on(HOST_PROBE_EVENT, (_payload, ack) => {
+      if (typeof ack === 'function') ack(ok({}));
     });
     options.commands.attach({
       progress: (payload) => {
@@ -224,7 +230,8 @@ export class AgentConnection {
     if (this.registeredSession !== session) return { kind: 'undelivered' };
     const ack = await this.request(session, report.event, report.payload, CommandReportAck);
     if (ack === undefined) return { kind: 'undelivered' };
-    if (ack.ok) return { kind: 'acknowledged' };
+    // Already reported: the first copy counted and only its ack was lost (a reconnect in between).
+    if (ack.ok || ack.code === AgentAckRefusal.CommandAlreadyReported) return { kind: 'acknowledged' };
     if (ack.code === 'NO_ACK') return { kind: 'undelivered' };
     return { kind: 'refused', code: ack.code, message: ack.message };
   }

@@ -2,6 +2,7 @@
 export * from './errors.js';
 export * from './host-liveness.js';
 export * from './agent-handshake.js';
+export * from './agent-reports.js';
 export * from './plan-approval.js';
 export * from './review-cutoff.js';
 export * from './plan-validation.js';

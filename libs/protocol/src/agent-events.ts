@@ -1,8 +1,8 @@
 // The /agents namespace: handshake, the events an agent sends, and the refusal codes.
 import { z } from 'zod';
 import { ackSchema } from './ack.js';
-import type { CommandCompleted, CommandDispatch, CommandFailed, CommandProgress } from './commands.js';
-import type { HostSignals } from './signals.js';
+import { CommandEvent, type CommandCompleted, type CommandDispatch, type CommandFailed, type CommandProgress } from './commands.js';
+import { SIGNALS_EVENT, type HostSignals } from './signals.js';
 import { DatacenterName, EngineFacts, EngineStatus, Hostname, Labels, ManagedContainer } from './host.js';
 
 export const AGENTS_NAMESPACE = '/agents';
@@ -22,6 +22,10 @@ export const HandshakeRefusal = {
   AgentTokenInvalid: 'AGENT_TOKEN_INVALID',
   AgentTokenRevoked: 'AGENT_TOKEN_REVOKED',
   HostnameMismatch: 'HOSTNAME_MISMATCH',
+  /** A token never used claims a hostname another token owns. */
+  HostnameOwned: 'HOSTNAME_OWNED',
+  /** The host has a live connection already (a copied token, or a second agent). */
+  HostAlreadyConnected: 'HOST_ALREADY_CONNECTED',
   Unavailable: 'UNAVAILABLE',
 } as const;
 export type HandshakeRefusalCode = (typeof HandshakeRefusal)[keyof typeof HandshakeRefusal];
@@ -34,6 +38,7 @@ export const FATAL_HANDSHAKE_REFUSALS: readonly string[] = [
   HandshakeRefusal.AgentTokenInvalid,
   HandshakeRefusal.AgentTokenRevoked,
   HandshakeRefusal.HostnameMismatch,
+  HandshakeRefusal.HostnameOwned,
 ];
 
 export const ConnectErrorData = z.object({ code: z.string(), message: z.string() });
@@ -44,6 +49,14 @@ export const AgentAckRefusal = {
   PayloadInvalid: 'PAYLOAD_INVALID',
   NotRegistered: 'NOT_REGISTERED',
   HostnameMismatch: 'HOSTNAME_MISMATCH',
+  /** A report for a command this host was never sent. */
+  CommandUnknown: 'COMMAND_UNKNOWN',
+  /** A report for a command whose outcome is already recorded (a replay, or an ack that was lost). */
+  CommandAlreadyReported: 'COMMAND_ALREADY_REPORTED',
+  /** An event the protocol does not declare. */
+  EventUnknown: 'EVENT_UNKNOWN',
+  /** A declared event sent without an ack callback: it cannot be answered, so its connection is closed. */
+  AckMissing: 'ACK_MISSING',
   Internal: 'INTERNAL',
 } as const;
 
@@ -103,6 +116,14 @@ export const AgentEvent = {
   Register: 'host:register',
   Heartbeat: 'host:heartbeat',
 } as const;
+
+/**
+ * Sent by the control plane to a host's live connection when another one arrives for the
+ * same host: an agent that answers is alive, so the newcomer is refused; one that does not
+ * answer in time is taken for dead and replaced.
+ */
+export const HOST_PROBE_EVENT = 'host:probe';
+export const HOST_PROBE_TIMEOUT_MS = 2_000;
 export type AgentEventName = (typeof AgentEvent)[keyof typeof AgentEvent];
 
 /** Acks arrive as plain JSON; both ends parse them with the schemas above. */
@@ -117,6 +138,17 @@ export interface AgentToServerEvents {
   'host:signals': (payload: HostSignals, ack: AgentAckCallback) => void;
 }
 
+/** Every event an agent may send; anything else is refused with EVENT_UNKNOWN. */
+export const AGENT_TO_SERVER_EVENTS: readonly string[] = [
+  AgentEvent.Register,
+  AgentEvent.Heartbeat,
+  CommandEvent.Progress,
+  CommandEvent.Completed,
+  CommandEvent.Failed,
+  SIGNALS_EVENT,
+] satisfies (keyof AgentToServerEvents)[];
+
 export interface ServerToAgentEvents {
   'command:dispatch': (payload: CommandDispatch, ack: AgentAckCallback) => void;
+  'host:probe': (payload: Record<string, never>, ack: AgentAckCallback) => void;
 }

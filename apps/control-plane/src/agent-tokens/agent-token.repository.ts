@@ -1,4 +1,5 @@
-// Agent enrollment tokens: stored as hashes, bound to a hostname at first use.
+// Agent enrollment tokens: stored as hashes, bound to a hostname at first use. The database
+// holds that a hostname is owned by at most one unrevoked token (agent_tokens_host_owner).
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { AgentTokenState } from '../../../../libs/domain/src/index.js';
@@ -20,6 +21,8 @@ interface AgentTokenRow {
   last_used_at: Date | null;
   revoked_at: Date | null;
 }
+
+const UNIQUE_VIOLATION = '23505';
 
 const COLUMNS = 'id, name, hostname, created_at, last_used_at, revoked_at';
 
@@ -48,17 +51,32 @@ export class AgentTokenRepository {
     return row && { id: row.id, hostname: row.hostname, revokedAt: row.revoked_at };
   }
 
+  /** The id of the unrevoked token that owns a hostname, or null when none does. */
+  async ownerOf(hostname: string): Promise<string | null> {
+    const rows: { id: string }[] = await this.db.query(
+      'SELECT id FROM agent_tokens WHERE hostname = $1 AND revoked_at IS NULL',
+      [hostname],
+    );
+    return rows[0]?.id ?? null;
+  }
+
   /**
    * Binds an unbound token to a hostname, or records its use when already bound to it.
-   * Returns false when another connection bound it to a different hostname first.
+   * Returns false when another connection bound it to a different hostname first, or
+   * another token took the hostname first (the unique index settles that race).
    */
   async bindAndTouch(id: string, hostname: string, now: Date): Promise<boolean> {
-    const result = await this.db.query(
-      `UPDATE agent_tokens SET hostname = COALESCE(hostname, $2), last_used_at = $3
-        WHERE id = $1 AND revoked_at IS NULL AND (hostname IS NULL OR hostname = $2)`,
-      [id, hostname, now],
-    );
-    return result[1] === 1;
+    try {
+      const result = await this.db.query(
+        `UPDATE agent_tokens SET hostname = COALESCE(hostname, $2), last_used_at = $3
+          WHERE id = $1 AND revoked_at IS NULL AND (hostname IS NULL OR hostname = $2)`,
+        [id, hostname, now],
+      );
+      return result[1] === 1;
+    } catch (error) {
+      if ((error as { code?: string }).code === UNIQUE_VIOLATION) return false;
+      throw error;
+    }
   }
 
   /** Revokes a token; returns false when there is no such token. */

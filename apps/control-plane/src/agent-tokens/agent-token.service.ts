@@ -1,11 +1,16 @@
 // Enrolling agents: issuing, listing and revoking their tokens, and checking a handshake.
 import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
 import { checkProtocolVersion, decideAgentHandshake, NotFound, type HandshakeRefused } from '../../../../libs/domain/src/index.js';
 import { AgentHandshake, HandshakeRefusal, describeIssues } from '../../../../libs/protocol/src/index.js';
 import { AgentSockets } from '../agents/agent-sockets.js';
+import { AuditLogRepository } from '../audit/audit-log.repository.js';
 import { Clock } from '../common/clock.js';
 import { generateToken, hashToken } from '../common/tokens.js';
 import { AgentTokenRepository, type AgentTokenView } from './agent-token.repository.js';
+
+/** Refusals of a real token that say someone tried a host they may not have; see recordRefusal. */
+const AUDITED_REFUSALS: readonly string[] = [HandshakeRefusal.HostnameOwned, HandshakeRefusal.HostnameMismatch, HandshakeRefusal.AgentTokenRevoked];
 
 export type AcceptedHandshake = { accept: true; tokenId: string; hostname: string };
 
@@ -14,6 +19,8 @@ export class AgentTokenService {
   constructor(
     private readonly tokens: AgentTokenRepository,
     private readonly sockets: AgentSockets,
+    private readonly audit: AuditLogRepository,
+    private readonly db: DataSource,
     private readonly clock: Clock,
   ) {}
 
@@ -41,14 +48,41 @@ export class AgentTokenService {
       return { accept: false, code: HandshakeRefusal.HandshakeInvalid, message: `handshake: ${describeIssues(parsed.error)}` };
     }
     const { token, hostname } = parsed.data;
-    const state = await this.tokens.findStateByHash(hashToken(token));
-    const decision = decideAgentHandshake(state, hostname);
-    if (!decision.accept) return decision;
-    // The conditional update settles a race between two first connections with one token.
-    if (!(await this.tokens.bindAndTouch(state!.id, hostname, this.clock.now()))) {
-      const lost = decideAgentHandshake(await this.tokens.findStateByHash(hashToken(token)), hostname);
-      return lost.accept ? { accept: false, code: HandshakeRefusal.Unavailable, message: 'agent token changed during the handshake; retry' } : lost;
+    const tokenHash = hashToken(token);
+    const decide = async () => {
+      const state = await this.tokens.findStateByHash(tokenHash);
+      return { state, decision: decideAgentHandshake(state, hostname, await this.tokens.ownerOf(hostname)) };
+    };
+    let { state, decision } = await decide();
+    // The conditional update settles a race between two first connections, with one token
+    // or with two tokens for one hostname: the loser decides again on what the winner wrote.
+    if (decision.accept && !(await this.tokens.bindAndTouch(state!.id, hostname, this.clock.now()))) {
+      ({ state, decision } = await decide());
+      if (decision.accept) {
+        decision = { accept: false, code: HandshakeRefusal.Unavailable, message: 'agent token changed during the handshake; retry' };
+      }
+    }
+    if (!decision.accept) {
+      if (state && AUDITED_REFUSALS.includes(decision.code)) await this.recordRefusal(state.id, hostname, decision);
+      return decision;
     }
     return { accept: true, tokenId: state!.id, hostname };
+  }
+
+  /**
+   * A real token used against a host it may not have (another host's name, a revoked
+   * token coming back) is someone's mistake or someone's attack: either way it is audited.
+   * Unknown tokens are only counted on /metrics: they name nobody to audit.
+   */
+  private async recordRefusal(tokenId: string, hostname: string, refusal: HandshakeRefused): Promise<void> {
+    await this.audit.record(this.db.manager, {
+      actor: { id: null, name: `agent-token:${tokenId}` },
+      action: 'agent.refused',
+      entityType: 'host',
+      entityId: hostname,
+      after: { code: refusal.code },
+      reason: refusal.message,
+      at: this.clock.now(),
+    });
   }
 }

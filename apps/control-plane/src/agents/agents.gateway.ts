@@ -1,5 +1,7 @@
-// The /agents namespace: authenticates the handshake, then hands each agent message,
-// parsed with the protocol's schemas, to the host service. No decisions here.
+// The /agents namespace: authenticates the handshake (one identity and one live connection
+// per host), then hands each agent message, parsed with the protocol's schemas, to the
+// host service. No decisions here. Every event gets an answer: an ack, a refusal with a
+// code (counted on /metrics), or, for an event sent without an ack, a disconnect.
 import { Logger } from '@nestjs/common';
 import {
   ConnectedSocket,
@@ -10,8 +12,9 @@ import {
   type OnGatewayInit,
 } from '@nestjs/websockets';
 import type { Namespace, Socket } from 'socket.io';
-import { DomainError } from '../../../../libs/domain/src/index.js';
+import { DomainError, reportRefusal, type HandshakeRefused } from '../../../../libs/domain/src/index.js';
 import {
+  AGENT_TO_SERVER_EVENTS,
   AGENTS_NAMESPACE,
   AgentAckRefusal,
   AgentEvent,
@@ -23,6 +26,7 @@ import {
   HostHeartbeat,
   HostRegistration,
   HostSignals,
+  refuse,
   SIGNALS_EVENT,
   type Ack,
   type HeartbeatAccepted,
@@ -33,10 +37,11 @@ import { handshakeRefusal, parsePayload, toAck } from '../common/ack.js';
 import type { AgentConnection } from '../hosts/host.service.js';
 import { HostService } from '../hosts/host.service.js';
 import { MetricsService } from '../metrics/metrics.service.js';
-import { RolloutEngine } from '../rollout-engine/rollout-engine.service.js';
+import { RolloutEngine, type CommandReport } from '../rollout-engine/rollout-engine.service.js';
 import { SignalsService } from '../signals/signals.service.js';
 import { TrafficService } from '../traffic/traffic.service.js';
 import { AgentSockets, agentTokenRoom, hostRoom } from './agent-sockets.js';
+import { HostConnections } from './host-connections.js';
 
 interface AgentSocketData {
   connection: AgentConnection;
@@ -50,6 +55,7 @@ const CLIENT_CLOSED = 'client namespace disconnect';
 @WebSocketGateway({ namespace: AGENTS_NAMESPACE, transports: ['websocket'] })
 export class AgentsGateway implements OnGatewayInit<Namespace>, OnGatewayConnection<AgentSocket> {
   private readonly logger = new Logger(AgentsGateway.name);
+  private readonly connections = new HostConnections();
 
   constructor(
     private readonly tokens: AgentTokenService,
@@ -64,18 +70,12 @@ export class AgentsGateway implements OnGatewayInit<Namespace>, OnGatewayConnect
   afterInit(namespace: Namespace): void {
     this.sockets.attach(namespace);
     namespace.use((socket, next) => {
-      this.tokens.checkHandshake(socket.handshake.auth).then(
-        (decision) => {
-          if (!decision.accept) {
-            this.metrics.agentHandshakesRefused.inc({ code: decision.code });
-            this.logger.warn(`refused agent handshake from ${socket.handshake.address}: ${decision.code}: ${decision.message}`);
-            return next(handshakeRefusal(decision.code, decision.message));
-          }
-          socket.data = {
-            connection: { agentTokenId: decision.tokenId, hostname: decision.hostname, connectionId: socket.id },
-            registered: false,
-          } satisfies AgentSocketData;
-          next();
+      this.admit(socket).then(
+        (refusal) => {
+          if (!refusal) return next();
+          this.metrics.agentHandshakesRefused.inc({ code: refusal.code });
+          this.logger.warn(`refused agent handshake from ${socket.handshake.address}: ${refusal.code}: ${refusal.message}`);
+          next(handshakeRefusal(refusal.code, refusal.message));
         },
         (error: unknown) => {
           this.logger.error(`agent handshake check failed: ${String(error)}`);
@@ -85,10 +85,24 @@ export class AgentsGateway implements OnGatewayInit<Namespace>, OnGatewayConnect
     });
   }
 
+  /** The token, then the host's one connection; on success the socket carries its identity. */
+  private async admit(socket: AgentSocket): Promise<HandshakeRefused | undefined> {
+    const decision = await this.tokens.checkHandshake(socket.handshake.auth);
+    if (!decision.accept) return decision;
+    const refusal = await this.connections.claim(decision.hostname, socket);
+    if (refusal) return refusal;
+    socket.data = {
+      connection: { agentTokenId: decision.tokenId, hostname: decision.hostname, connectionId: socket.id },
+      registered: false,
+    } satisfies AgentSocketData;
+    return undefined;
+  }
+
   handleConnection(socket: AgentSocket): void {
     const { connection } = socket.data;
     void socket.join([agentTokenRoom(connection.agentTokenId), hostRoom(connection.hostname)]);
     this.metrics.agentsConnected.inc();
+    socket.onAny((event: string, ...args: unknown[]) => this.answerUndeclared(socket, event, args));
     socket.once('disconnect', (reason) => {
       this.metrics.agentsConnected.dec();
       if (!socket.data.registered) return;
@@ -100,8 +114,7 @@ export class AgentsGateway implements OnGatewayInit<Namespace>, OnGatewayConnect
 
   @SubscribeMessage(AgentEvent.Register)
   register(@ConnectedSocket() socket: AgentSocket, @MessageBody() payload: unknown): Promise<Ack<HostRegistered>> {
-    this.metrics.agentMessages.inc({ type: AgentEvent.Register });
-    return toAck(async () => {
+    return this.answer(AgentEvent.Register, async () => {
       const registration = parsePayload(HostRegistration, payload, AgentEvent.Register);
       const { connection } = socket.data;
       if (registration.hostname !== connection.hostname) {
@@ -130,35 +143,64 @@ export class AgentsGateway implements OnGatewayInit<Namespace>, OnGatewayConnect
 
   @SubscribeMessage(CommandEvent.Completed)
   completed(@ConnectedSocket() socket: AgentSocket, @MessageBody() payload: unknown): Promise<Ack<object>> {
-    this.metrics.agentMessages.inc({ type: CommandEvent.Completed });
-    return toAck(async () => {
+    return this.answer(CommandEvent.Completed, async () => {
       const report = parsePayload(CommandCompleted, payload, CommandEvent.Completed);
       this.requireRegistered(socket);
-      await this.engine.report(socket.data.connection.hostname, { outcome: 'completed', key: report.key, result: report.result });
-      return {};
+      return this.closeCommand(socket, { outcome: 'completed', key: report.key, result: report.result });
     });
   }
 
   @SubscribeMessage(CommandEvent.Failed)
   failed(@ConnectedSocket() socket: AgentSocket, @MessageBody() payload: unknown): Promise<Ack<object>> {
-    this.metrics.agentMessages.inc({ type: CommandEvent.Failed });
-    return toAck(async () => {
+    return this.answer(CommandEvent.Failed, async () => {
       const report = parsePayload(CommandFailed, payload, CommandEvent.Failed);
       this.requireRegistered(socket);
-      await this.engine.report(socket.data.connection.hostname, { outcome: 'failed', key: report.key, reason: report.reason, message: report.message });
-      return {};
+      return this.closeCommand(socket, { outcome: 'failed', key: report.key, reason: report.reason, message: report.message });
     });
   }
 
   @SubscribeMessage(CommandEvent.Progress)
   progress(@ConnectedSocket() socket: AgentSocket, @MessageBody() payload: unknown): Promise<Ack<object>> {
-    this.metrics.agentMessages.inc({ type: CommandEvent.Progress });
-    return toAck(async () => {
+    return this.answer(CommandEvent.Progress, async () => {
       const progress = parsePayload(CommandProgress, payload, CommandEvent.Progress);
       this.requireRegistered(socket);
       this.logger.debug(`${socket.data.connection.hostname} ${progress.key}: ${progress.message}`);
       return {};
     });
+  }
+
+  /** Counts the message, runs its handler, and counts a refusal by its code. */
+  private async answer<T>(type: string, work: () => Promise<T>): Promise<Ack<T>> {
+    this.metrics.agentMessages.inc({ type });
+    const ack = await toAck(work);
+    if (!ack.ok) this.metrics.agentMessagesRefused.inc({ type, code: ack.code });
+    return ack;
+  }
+
+  private async closeCommand(socket: AgentSocket, report: CommandReport): Promise<object> {
+    const { hostname } = socket.data.connection;
+    const refusal = reportRefusal(await this.engine.report(hostname, report), hostname, report.key);
+    if (refusal) throw refusal;
+    return {};
+  }
+
+  /**
+   * Events the protocol does not declare are refused with EVENT_UNKNOWN; any event sent
+   * without an ack callback cannot be answered, so its connection is closed (the agent
+   * reconnects, and a client that does not speak the protocol is gone).
+   */
+  private answerUndeclared(socket: AgentSocket, event: string, args: unknown[]): void {
+    const ack = args.at(-1);
+    const declared = AGENT_TO_SERVER_EVENTS.includes(event);
+    if (declared && typeof ack === 'function') return;
+    const code = declared ? AgentAckRefusal.AckMissing : AgentAckRefusal.EventUnknown;
+    this.metrics.agentMessagesRefused.inc({ type: declared ? event : 'undeclared', code });
+    if (typeof ack === 'function') {
+      (ack as (answer: unknown) => void)(refuse(code, `${JSON.stringify(event.slice(0, 100))} is not an event of the agent protocol`));
+      return;
+    }
+    this.logger.warn(`closing ${socket.data.connection.hostname}'s connection: ${code} on ${JSON.stringify(event.slice(0, 100))}`);
+    socket.disconnect(true);
   }
 
   private requireRegistered(socket: AgentSocket): void {
@@ -169,8 +211,7 @@ export class AgentsGateway implements OnGatewayInit<Namespace>, OnGatewayConnect
 
   @SubscribeMessage(AgentEvent.Heartbeat)
   heartbeat(@ConnectedSocket() socket: AgentSocket, @MessageBody() payload: unknown): Promise<Ack<HeartbeatAccepted>> {
-    this.metrics.agentMessages.inc({ type: AgentEvent.Heartbeat });
-    return toAck(async () => {
+    return this.answer(AgentEvent.Heartbeat, async () => {
       const heartbeat = parsePayload(HostHeartbeat, payload, AgentEvent.Heartbeat);
       this.requireRegistered(socket);
       return { heartbeatIntervalMs: await this.hosts.heartbeat(socket.data.connection, heartbeat) };
@@ -179,8 +220,7 @@ export class AgentsGateway implements OnGatewayInit<Namespace>, OnGatewayConnect
 
   @SubscribeMessage(SIGNALS_EVENT)
   signalsReport(@ConnectedSocket() socket: AgentSocket, @MessageBody() payload: unknown): Promise<Ack<object>> {
-    this.metrics.agentMessages.inc({ type: SIGNALS_EVENT });
-    return toAck(async () => {
+    return this.answer(SIGNALS_EVENT, async () => {
       const signals = parsePayload(HostSignals, payload, SIGNALS_EVENT);
       this.requireRegistered(socket);
       await this.signals.ingest(socket.data.connection.hostname, signals);

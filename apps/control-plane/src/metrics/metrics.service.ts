@@ -20,6 +20,13 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly agentMessagesRefused = new Counter({
+    name: 'tarmac_agent_messages_refused_total',
+    help: 'Messages from agents refused (or for no ack: answered by a disconnect), by event type and refusal code',
+    labelNames: ['type', 'code'] as const,
+    registers: [this.registry],
+  });
+
   readonly agentHandshakesRefused = new Counter({
     name: 'tarmac_agent_handshakes_refused_total',
     help: 'Agent handshakes refused, by refusal code',

@@ -100,6 +100,12 @@ export class HostCommandRepository {
     );
   }
 
+  /** Whether a host was ever sent this command: for a report that closed nothing, says why. */
+  async exists(hostname: string, key: string): Promise<boolean> {
+    const rows: unknown[] = await this.db.query('SELECT 1 FROM host_commands WHERE hostname = $1 AND key = $2', [hostname, key]);
+    return rows.length > 0;
+  }
+
   /** The rollout each of these commands belongs to, by key; commands outside any rollout (switches, traffic shifts) and unknown keys are left out. */
   async rolloutsOf(tx: EntityManager, commands: { hostname: string; key: string }[]): Promise<Map<string, string>> {
     const rows: { key: string; rollout_id: string }[] = await tx.query(

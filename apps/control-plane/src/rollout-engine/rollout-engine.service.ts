@@ -19,6 +19,7 @@ import {
   type Decision,
   type RolloutEvent,
   type RolloutSpec,
+  type ReportOutcome,
   type RolloutState,
 } from '../../../../libs/domain/src/index.js';
 import { DashboardEvent, type CommandDispatch, type PlanSpec, type RolloutView } from '../../../../libs/protocol/src/index.js';
@@ -68,7 +69,7 @@ export class RolloutEngine {
     await this.commands.markSent(items);
     return items.map(() => undefined);
   }, 2000);
-  private readonly reports = new WriteBatcher<{ hostname: string; report: CommandReport }, void>((items) => this.decideReports(items), 500);
+  private readonly reports = new WriteBatcher<{ hostname: string; report: CommandReport }, boolean>((items) => this.decideReports(items), 500);
 
   constructor(
     private readonly db: DataSource,
@@ -101,13 +102,17 @@ export class RolloutEngine {
    * together in the next, each rollout deciding all of its reports in one transaction
    * (one lock, one state write) instead of one transaction per report.
    */
-  report(hostname: string, report: CommandReport): Promise<void> {
-    return this.reports.submit({ hostname, report });
+  async report(hostname: string, report: CommandReport): Promise<ReportOutcome> {
+    if (await this.reports.submit({ hostname, report })) return 'recorded';
+    // Closed nothing: off the hot path, say whether it was a repeat or a command never sent here.
+    return (await this.commands.exists(hostname, report.key)) ? 'already-reported' : 'unknown';
   }
 
-  private async decideReports(items: { hostname: string; report: CommandReport }[]): Promise<void[]> {
+  /** Per report: whether it closed its command. */
+  private async decideReports(items: { hostname: string; report: CommandReport }[]): Promise<boolean[]> {
     const after = afterCommitOf();
     const now = this.clock.now();
+    let closed: boolean[] = [];
     await this.db.transaction(async (tx) => {
       // Rollout rows first (in id order), then their commands: the order every decision
       // locks in, so reports and decisions (a tick, an abort) cannot deadlock.
@@ -127,6 +132,7 @@ export class RolloutEngine {
         })),
         now,
       );
+      closed = closing.map((command) => command !== undefined);
       for (const [i, { hostname, report }] of items.entries()) {
         const closed = closing[i];
         if (!closed) continue; // repeated, late or unknown: already accounted for
@@ -159,7 +165,7 @@ export class RolloutEngine {
       for (const [rolloutId, list] of events) await this.decideIn(tx, rolloutId, list, SYSTEM_ACTOR, after, true);
     });
     this.afterCommit(after);
-    return items.map(() => undefined);
+    return closed;
   }
 
   /** Sends a host's unanswered commands again: after its agent (re)registers, or when never acknowledged. */
