@@ -51,7 +51,8 @@ export async function startTestControlPlane(
   const config = loadConfig({
     TARMAC_PORT: '0',
     TARMAC_HOST: options.host ?? '127.0.0.1',
-    DATABASE_URL: database.url,
+    // As production runs: the application's least-privilege role, migrations as the owner.
+    ...database.controlPlaneEnv,
     TARMAC_ADMIN_TOKEN: adminToken,
     TARMAC_LOG_LEVEL: 'error',
     ...env,

@@ -107,7 +107,7 @@ export class RolloutFleet {
   async startControlPlane(): Promise<void> {
     this.controlPlane = spawnProcess(process.execPath, [MAIN], {
       env: {
-        DATABASE_URL: this.database.url,
+        ...this.database.controlPlaneEnv,
         TARMAC_PORT: String(this.port),
         TARMAC_HOST: '0.0.0.0',
         TARMAC_ADMIN_TOKEN: this.adminToken,

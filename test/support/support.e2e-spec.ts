@@ -32,10 +32,12 @@ afterAll(async () => {
 });
 
 describe('createTestDatabase', () => {
-  it('creates a database that takes writes and drops it again, open connections and all', async () => {
+  it('creates a database with its two roles that takes writes, and drops it and them again, open connections and all', async () => {
     const database = await createTestDatabase();
     const name = new URL(database.url).pathname.slice(1);
 
+    expect([database.ownerRole, database.appRole]).toEqual([`${name}_owner`, `${name}_app`]);
+    expect((await query<{ user: string }>(database.appUrl, 'SELECT current_user AS user'))[0]!.user).toBe(database.appRole);
     await query(database.url, 'CREATE TABLE t (v text); INSERT INTO t VALUES ($$hello$$)');
     expect(await query(database.url, 'SELECT v FROM t')).toEqual([{ v: 'hello' }]);
 
@@ -46,6 +48,9 @@ describe('createTestDatabase', () => {
 
     const left = await query(testEnv().databaseUrl, 'SELECT 1 FROM pg_database WHERE datname = $1', [name]);
     expect(left).toEqual([]);
+    // Roles are cluster-wide: its two go with it.
+    const roles = await query(testEnv().databaseUrl, 'SELECT rolname FROM pg_roles WHERE rolname = ANY($1)', [[database.ownerRole, database.appRole]]);
+    expect(roles).toEqual([]);
     await lingering.end().catch(() => {});
   });
 });

@@ -32,7 +32,7 @@ export async function startControlPlane(config: Config, options: { clock?: Clock
   const logger = new ConsoleLogger('Tarmac', {
     logLevels: LEVELS.slice(0, LEVELS.indexOf(config.logLevel) + 1) as NestLogLevel[],
   });
-  const database = await openDatabase(config, (line) => logger.log(line));
+  const database = await openDatabase(config, (line) => logger.log(line), (line) => logger.warn(line));
   if (database.appliedMigrations.length > 0) logger.log(`applied migrations: ${database.appliedMigrations.join(', ')}`);
 
   let app: NestExpressApplication | undefined;

@@ -1,5 +1,6 @@
-// The audit log on real PostgreSQL with the real migrations: entries go in and come back
-// filtered, and the database itself refuses to change or remove them.
+// The audit log on real PostgreSQL with the real migrations, as the application's role:
+// entries go in and come back filtered. Behind the privileges (test/audit-log-roles.e2e-spec.ts),
+// the trigger refuses to change or remove them even for the schema's owner.
 import type { DataSource } from 'typeorm';
 import { createTestDatabase, type TestDatabase } from '../../../../test/support/database.js';
 import { openDatabase, type Database } from '../database/database.js';
@@ -12,6 +13,8 @@ const olga = { id: null, name: 'olga' };
 describe('AuditLogRepository', () => {
   let testDb: TestDatabase;
   let database: Database;
+  let ownerDatabase: Database;
+  /** As the owner, whom only the trigger stops. */
   let db: DataSource;
   let audit: AuditLogRepository;
 
@@ -29,10 +32,11 @@ describe('AuditLogRepository', () => {
 
   beforeAll(async () => {
     testDb = await createTestDatabase();
-    database = await openDatabase({ databaseUrl: testDb.url, dataDir: '/nonexistent' }, () => undefined);
-    db = database.dataSource;
-    audit = new AuditLogRepository(db);
-    await db.transaction(async (tx) => {
+    database = await openDatabase({ databaseUrl: testDb.appUrl, databaseOwnerUrl: testDb.ownerUrl, dataDir: '/nonexistent' }, () => undefined);
+    ownerDatabase = await openDatabase({ databaseUrl: testDb.ownerUrl, dataDir: '/nonexistent' }, () => undefined);
+    db = ownerDatabase.dataSource;
+    audit = new AuditLogRepository(database.dataSource);
+    await database.dataSource.transaction(async (tx) => {
       await audit.record(tx, entry('2026-03-01T10:00:00Z'));
       await audit.record(tx, entry('2026-03-01T11:00:00Z', { actor: SYSTEM_ACTOR, action: 'plan.started', reason: 'window opened' }));
       await audit.record(tx, entry('2026-03-01T12:00:00Z', { entityId: OTHER_PLAN, planId: OTHER_PLAN }));
@@ -41,6 +45,7 @@ describe('AuditLogRepository', () => {
   });
   afterAll(async () => {
     await database?.close();
+    await ownerDatabase?.close();
     await testDb?.drop();
   });
 
@@ -64,7 +69,7 @@ describe('AuditLogRepository', () => {
     ['DELETE', 'DELETE FROM audit_log WHERE id = 1'],
     ['DELETE', 'DELETE FROM audit_log'],
     ['TRUNCATE', 'TRUNCATE audit_log'],
-  ])('refuses %s (%s) and leaves every entry as it was', async (operation, sql) => {
+  ])('refuses %s (%s) even to the owner, and leaves every entry as it was', async (operation, sql) => {
     const before = await db.query('SELECT * FROM audit_log ORDER BY id');
     await expect(db.query(sql)).rejects.toMatchObject({
       message: `audit_log is append-only: ${operation} refused`,
@@ -77,11 +82,11 @@ describe('AuditLogRepository', () => {
     const count = async () => Number((await db.query('SELECT count(*) AS n FROM audit_log'))[0].n);
     const before = await count();
     await expect(
-      db.transaction(async (tx) => {
+      database.dataSource.transaction(async (tx) => {
         await audit.record(tx, entry('2026-03-02T00:00:00Z'));
         await tx.query('DELETE FROM audit_log WHERE id = 1');
       }),
-    ).rejects.toThrow(/append-only: DELETE refused/);
+    ).rejects.toThrow(/permission denied for table audit_log/);
     expect(await count()).toBe(before);
   });
 });

@@ -6,6 +6,7 @@ describe('control-plane configuration', () => {
       port: 8080,
       host: '0.0.0.0',
       databaseUrl: undefined,
+      databaseOwnerUrl: undefined,
       dataDir: './.tarmac',
       adminToken: undefined,
       heartbeatIntervalMs: 5000,
@@ -41,6 +42,15 @@ describe('control-plane configuration', () => {
     expect(config).toMatchObject({ port: 9000, databaseUrl: 'postgres://u:p@db:5432/tarmac', agentGraceMs: 4000, maxHeartbeatsPerSecond: 2000, logLevel: 'debug' });
   });
 
+  it('reads the schema owner\'s URL, which only makes sense beside DATABASE_URL', () => {
+    expect(
+      loadConfig({ DATABASE_URL: 'postgres://tarmac_app:a@db/tarmac', TARMAC_DATABASE_OWNER_URL: 'postgres://tarmac_owner:o@db/tarmac' }),
+    ).toMatchObject({ databaseUrl: 'postgres://tarmac_app:a@db/tarmac', databaseOwnerUrl: 'postgres://tarmac_owner:o@db/tarmac' });
+    expect(() => loadConfig({ TARMAC_DATABASE_OWNER_URL: 'postgres://tarmac_owner:o@db/tarmac' })).toThrow(
+      /TARMAC_DATABASE_OWNER_URL: needs DATABASE_URL/,
+    );
+  });
+
   it('treats an empty variable as unset', () => {
     expect(loadConfig({ DATABASE_URL: '', TARMAC_PORT: '' })).toMatchObject({ databaseUrl: undefined, port: 8080 });
   });
@@ -49,6 +59,7 @@ describe('control-plane configuration', () => {
     ['TARMAC_PORT', 'eighty'],
     ['TARMAC_PORT', '70000'],
     ['DATABASE_URL', 'mysql://db/tarmac'],
+    ['TARMAC_DATABASE_OWNER_URL', 'owner@db'],
     ['TARMAC_ADMIN_TOKEN', 'short'],
     ['TARMAC_HEARTBEAT_INTERVAL_MS', '-5'],
     ['TARMAC_MAX_HEARTBEATS_PER_SECOND', '0'],

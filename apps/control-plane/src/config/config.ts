@@ -14,6 +14,9 @@ export const ConfigEnvSchema = z.object({
   DATABASE_URL: z
     .url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// or postgresql:// URL' })
     .optional(),
+  TARMAC_DATABASE_OWNER_URL: z
+    .url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// or postgresql:// URL' })
+    .optional(),
   TARMAC_DATA_DIR: z.string().min(1).default('./.tarmac'),
   TARMAC_ADMIN_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
   TARMAC_HEARTBEAT_INTERVAL_MS: integer(100, 600_000).default(5_000),
@@ -44,6 +47,11 @@ export interface Config {
   host: string;
   /** Absent: the control plane runs an embedded PostgreSQL in `dataDir/pg`. */
   databaseUrl?: string;
+  /**
+   * The schema owner's connection, used only to migrate and to grant the application's role
+   * (DATABASE_URL's) what it may do. Absent: DATABASE_URL migrates (docs/database-roles.md).
+   */
+  databaseOwnerUrl?: string;
   dataDir: string;
   adminToken?: string;
   /** The interval agents are told while the fleet is small... */
@@ -91,10 +99,15 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       `TARMAC_AGENT_GRACE_MS: must be longer than TARMAC_HEARTBEAT_INTERVAL_MS (${e.TARMAC_HEARTBEAT_INTERVAL_MS})`,
     ]);
   }
+  if (e.TARMAC_DATABASE_OWNER_URL && !e.DATABASE_URL) {
+    // The embedded database manages both of its roles itself.
+    throw new ConfigError(['TARMAC_DATABASE_OWNER_URL: needs DATABASE_URL (the application role\'s URL) as well']);
+  }
   return {
     port: e.TARMAC_PORT,
     host: e.TARMAC_HOST,
     databaseUrl: e.DATABASE_URL,
+    databaseOwnerUrl: e.TARMAC_DATABASE_OWNER_URL,
     dataDir: e.TARMAC_DATA_DIR,
     adminToken: e.TARMAC_ADMIN_TOKEN,
     heartbeatIntervalMs: e.TARMAC_HEARTBEAT_INTERVAL_MS,

@@ -9,5 +9,18 @@ import { JsonDocuments1764370000000 } from './1764370000000-json-documents.js';
 import { RolloutDueAt1764380000000 } from './1764380000000-rollout-due-at.js';
 import { HeartbeatInterval1764390000000 } from './1764390000000-heartbeat-interval.js';
 import { HostIdentity1764400000000 } from './1764400000000-host-identity.js';
+import { LeastPrivilegeRoles1764420000000 } from './1764420000000-least-privilege-roles.js';
 
-export const MIGRATIONS = [Foundation1764200000000, ReleaseProcess1764300000000, RolloutEngine1764330000000, Switches1764340000000, SignalsJudgmentRollback1764350000000, TrafficShift1764360000000, JsonDocuments1764370000000, RolloutDueAt1764380000000, HeartbeatInterval1764390000000, HostIdentity1764400000000];
+export const MIGRATIONS = [
+  Foundation1764200000000,
+  ReleaseProcess1764300000000,
+  RolloutEngine1764330000000,
+  Switches1764340000000,
+  SignalsJudgmentRollback1764350000000,
+  TrafficShift1764360000000,
+  JsonDocuments1764370000000,
+  RolloutDueAt1764380000000,
+  HeartbeatInterval1764390000000,
+  HostIdentity1764400000000,
+  LeastPrivilegeRoles1764420000000,
+];
