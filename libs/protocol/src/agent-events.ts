@@ -23,6 +23,12 @@ export const HandshakeRefusal = {
   AgentTokenRevoked: 'AGENT_TOKEN_REVOKED',
   HostnameMismatch: 'HOSTNAME_MISMATCH',
   Unavailable: 'UNAVAILABLE',
+  /** Mutual TLS is on (TARMAC_TLS_CLIENT_CA) and the agent sent no certificate. */
+  ClientCertificateRequired: 'CLIENT_CERTIFICATE_REQUIRED',
+  /** ...or one that does not verify against that CA (unknown issuer, expired, ...). */
+  ClientCertificateInvalid: 'CLIENT_CERTIFICATE_INVALID',
+  /** ...or one issued to another host than the one the agent claims. */
+  ClientCertificateHostnameMismatch: 'CLIENT_CERTIFICATE_HOSTNAME_MISMATCH',
 } as const;
 export type HandshakeRefusalCode = (typeof HandshakeRefusal)[keyof typeof HandshakeRefusal];
 
@@ -34,6 +40,10 @@ export const FATAL_HANDSHAKE_REFUSALS: readonly string[] = [
   HandshakeRefusal.AgentTokenInvalid,
   HandshakeRefusal.AgentTokenRevoked,
   HandshakeRefusal.HostnameMismatch,
+  // The agent reads its certificate once, at start: retrying sends the same one.
+  HandshakeRefusal.ClientCertificateRequired,
+  HandshakeRefusal.ClientCertificateInvalid,
+  HandshakeRefusal.ClientCertificateHostnameMismatch,
 ];
 
 export const ConnectErrorData = z.object({ code: z.string(), message: z.string() });

@@ -1,6 +1,6 @@
 // The /agents namespace: authenticates the handshake, then hands each agent message,
 // parsed with the protocol's schemas, to the host service. No decisions here.
-import { Logger } from '@nestjs/common';
+import { Inject, Logger } from '@nestjs/common';
 import {
   ConnectedSocket,
   MessageBody,
@@ -30,12 +30,15 @@ import {
 } from '../../../../libs/protocol/src/index.js';
 import { AgentTokenService } from '../agent-tokens/agent-token.service.js';
 import { handshakeRefusal, parsePayload, toAck } from '../common/ack.js';
+import { CONFIG } from '../common/core.module.js';
+import type { Config } from '../config/config.js';
 import type { AgentConnection } from '../hosts/host.service.js';
 import { HostService } from '../hosts/host.service.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { RolloutEngine } from '../rollout-engine/rollout-engine.service.js';
 import { SignalsService } from '../signals/signals.service.js';
 import { TrafficService } from '../traffic/traffic.service.js';
+import { agentClientCertificateRefusal } from './agent-client-certificate.js';
 import { AgentSockets, agentTokenRoom, hostRoom } from './agent-sockets.js';
 
 interface AgentSocketData {
@@ -59,11 +62,18 @@ export class AgentsGateway implements OnGatewayInit<Namespace>, OnGatewayConnect
     private readonly engine: RolloutEngine,
     private readonly signals: SignalsService,
     private readonly traffic: TrafficService,
+    @Inject(CONFIG) private readonly config: Config,
   ) {}
 
   afterInit(namespace: Namespace): void {
     this.sockets.attach(namespace);
     namespace.use((socket, next) => {
+      const certificateRefused = agentClientCertificateRefusal(socket, this.config.tls);
+      if (certificateRefused) {
+        this.metrics.agentHandshakesRefused.inc({ code: certificateRefused.code });
+        this.logger.warn(`refused agent handshake from ${socket.handshake.address}: ${certificateRefused.code}: ${certificateRefused.message}`);
+        return next(handshakeRefusal(certificateRefused.code, certificateRefused.message));
+      }
       this.tokens.checkHandshake(socket.handshake.auth).then(
         (decision) => {
           if (!decision.accept) {
