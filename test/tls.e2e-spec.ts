@@ -11,10 +11,12 @@ import { AGENTS_NAMESPACE, DASHBOARD_NAMESPACE, PROTOCOL_VERSION } from '../libs
 import { startAgent } from './support/agents.js';
 import { startTestControlPlane, type TestControlPlane } from './support/control-plane.js';
 import { killAll, spawnProcess } from './support/processes.js';
-import { makeTestCa, type TestCa } from './support/tls.js';
+import { createTestDatabase } from './support/database.js';
+import { makeTestCa, type CertificateFiles, type TestCa } from './support/tls.js';
 import { waitFor } from './support/wait.js';
 
 const CLI = fileURLToPath(new URL('../dist/apps/cli/src/main.js', import.meta.url));
+const MAIN = fileURLToPath(new URL('../dist/apps/control-plane/src/main.js', import.meta.url));
 const HOST = `tls-${process.pid}`;
 
 /** GET over https with Node's own client: the status, or the TLS error's code. */
@@ -73,11 +75,32 @@ describe('TLS', () => {
 
   describe('HTTPS and WSS on one port', () => {
     let cp: TestControlPlane;
+    let server: CertificateFiles;
     beforeAll(async () => {
-      const server = pki.serverCertificate();
+      server = pki.serverCertificate();
       cp = await startTestControlPlane({ TARMAC_TLS_CERT: server.cert, TARMAC_TLS_KEY: server.key });
     });
     afterAll(() => cp?.close());
+
+    it('as a process: exits 2 naming the variable when the key is not the certificate\'s, and prints its https URL', async () => {
+      const other = pki.serverCertificate();
+      const refused = spawnProcess(process.execPath, [MAIN], { env: { TARMAC_TLS_CERT: server.cert, TARMAC_TLS_KEY: other.key } });
+      expect((await refused.exited).code).toBe(2);
+      expect(refused.stderr).toContain(`TARMAC_TLS_KEY: ${other.key} is not the private key of the certificate in ${server.cert}`);
+
+      const database = await createTestDatabase();
+      try {
+        const plane = spawnProcess(process.execPath, [MAIN], {
+          env: { TARMAC_TLS_CERT: server.cert, TARMAC_TLS_KEY: server.key, TARMAC_PORT: '0', TARMAC_HOST: '127.0.0.1', DATABASE_URL: database.url, TARMAC_ADMIN_TOKEN: 'a'.repeat(32) },
+        });
+        const [, url] = await plane.waitForOutput(/listening on (\S+)/, 30_000);
+        expect(url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+        expect(await httpsGet(`${url}/healthz`, { ca: pki.caPem })).toEqual({ status: 200 });
+        await plane.kill();
+      } finally {
+        await database.drop();
+      }
+    });
 
     it('serves the API over https: with the CA a client gets its answer, without it verification fails', async () => {
       expect(cp.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
@@ -101,8 +124,8 @@ describe('TLS', () => {
     });
 
     it('lets the CLI in when it trusts the CA through NODE_EXTRA_CA_CERTS, and not otherwise', async () => {
-      const run = async (env: Record<string, string | undefined>) => {
-        const cli = spawnProcess(process.execPath, [CLI, 'hosts', '--server', cp.url, '--token', cp.adminToken], {
+      const run = async (env: Record<string, string | undefined>, server = cp.url) => {
+        const cli = spawnProcess(process.execPath, [CLI, 'hosts', '--server', server, '--token', cp.adminToken], {
           env: { TARMAC_CONFIG: '/nonexistent/tarmac.json', TARMAC_SERVER: undefined, TARMAC_TOKEN: undefined, NO_COLOR: '1', ...env },
         });
         const { code } = await cli.exited;
@@ -112,6 +135,11 @@ describe('TLS', () => {
       const untrusting = await run({ NODE_EXTRA_CA_CERTS: undefined });
       expect(untrusting.code).toBe(1);
       expect(untrusting.stderr).toMatch(/cannot reach https:\/\/127\.0\.0\.1:\d+: UNABLE_TO_VERIFY_LEAF_SIGNATURE/);
+      // Plain http to another machine would send the token in clear: refused before any request.
+      expect(await run({}, 'http://192.0.2.1:8080')).toEqual({
+        code: 2,
+        stderr: expect.stringMatching(/--server: http:\/\/192\.0\.2\.1:8080 is plain http .*--insecure/),
+      });
     });
   });
 
