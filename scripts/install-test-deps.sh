@@ -1,17 +1,18 @@
 #!/usr/bin/env bash
 # Installs what scripts/test-services.sh and the tests need from Debian:
 # Podman (+ runc, its working runtime here), a static busybox for the test
-# images, the registry, PostgreSQL, promtool (package prometheus), ip, curl, and
-# chromium for the dashboard's browser tests (driven by playwright-core).
+# images, the registry, PostgreSQL, promtool (package prometheus), ip, curl,
+# openssl (the TLS tests make their CA with it), and chromium for the
+# dashboard's browser tests (driven by playwright-core).
 # Skips apt entirely when everything is already there.
 set -euo pipefail
 
 # catatonit is only a Recommends of podman, but HostConfig.Init needs it; named so
 # an apt configured without recommends still gets it.
-PACKAGES=(podman runc catatonit busybox-static docker-registry postgresql prometheus iproute2 curl chromium)
+PACKAGES=(podman runc catatonit busybox-static docker-registry postgresql prometheus iproute2 curl openssl chromium)
 
 missing=()
-for bin in podman runc docker-registry promtool ip curl chromium; do
+for bin in podman runc docker-registry promtool ip curl openssl chromium; do
   command -v "$bin" >/dev/null 2>&1 || missing+=("$bin")
 done
 compgen -G '/usr/lib/postgresql/*/bin/pg_ctl' >/dev/null || missing+=(postgresql)

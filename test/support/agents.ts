@@ -148,6 +148,9 @@ export function startAgentInNamespace(ns: HostNamespace | string, options: Names
   }
   const args = agentArgs(options);
   for (const [flag, value] of wanted) if (supported.has(flag)) args.push(`--${flag}`, value);
+  // From a namespace the control plane is at its gateway address, not loopback: plain
+  // http there needs saying so. The tests' network is the machine's own veth pairs.
+  if (options.server.startsWith('http:') && supported.has('insecure')) args.push('--insecure');
   const handle = spawnProcess('ip', ['netns', 'exec', name, AGENT_BIN, ...args]);
   return Object.defineProperties(handle, {
     namespace: { value: name, enumerable: true },

@@ -1,7 +1,10 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { makeTestCa, type TestCa } from '../../../test/support/tls.js';
 import { AGENT_ENV_NAMES, ConfigError, loadConfig, type ConfigResult } from './config.js';
 
 const defaults = { hostname: 'machine-1' };
-const required = { TARMAC_SERVER_URL: 'http://cp.test:8080', TARMAC_AGENT_TOKEN: 'secret', TARMAC_DATACENTER: 'dc-1' };
+const required = { TARMAC_SERVER_URL: 'https://cp.test:8080', TARMAC_AGENT_TOKEN: 'secret', TARMAC_DATACENTER: 'dc-1' };
 
 function config(argv: string[], env: Record<string, string | undefined> = {}) {
   const result: ConfigResult = loadConfig(argv, env, defaults);
@@ -22,7 +25,7 @@ function problems(argv: string[], env: Record<string, string | undefined> = {}):
 describe('loadConfig', () => {
   it('reads the environment and applies defaults', () => {
     expect(config([], required)).toEqual({
-      serverUrl: 'http://cp.test:8080',
+      serverUrl: 'https://cp.test:8080',
       token: 'secret',
       datacenter: 'dc-1',
       labels: {},
@@ -35,6 +38,7 @@ describe('loadConfig', () => {
       lbPort: 9180,
       keepStopped: 2,
       signalIntervalMs: 5_000,
+      insecure: false,
     });
   });
 
@@ -101,6 +105,7 @@ describe('loadConfig', () => {
       lbPort: 9180,
       keepStopped: 2,
       signalIntervalMs: 5_000,
+      insecure: false,
     });
   });
 
@@ -126,7 +131,7 @@ describe('loadConfig', () => {
   it.each([
     [['--server', 'ftp://cp.test'], {}, /^--server: must be an http/],
     [[], { TARMAC_SERVER_URL: 'not a url' }, /^TARMAC_SERVER_URL: must be an http/],
-    [[], { TARMAC_SERVER_URL: 'http://cp.test/agents' }, /^TARMAC_SERVER_URL: must be the control plane base URL/],
+    [[], { TARMAC_SERVER_URL: 'https://cp.test/agents' }, /^TARMAC_SERVER_URL: must be the control plane base URL/],
     [['--datacenter', 'DC One'], {}, /^--datacenter: must be lowercase/],
     [[], { TARMAC_HOSTNAME: 'bad_host!' }, /^TARMAC_HOSTNAME: must be a hostname/],
     [['--label', 'novalue'], {}, /^--label: "novalue" must be key=value$/],
@@ -157,7 +162,11 @@ describe('loadConfig', () => {
 
   it('exports the variable names for compose files and docs', () => {
     expect([...AGENT_ENV_NAMES].sort()).toEqual([
+      'TARMAC_AGENT_CA',
+      'TARMAC_AGENT_CERT',
       'TARMAC_AGENT_CONFIG_DIR',
+      'TARMAC_AGENT_INSECURE',
+      'TARMAC_AGENT_KEY',
       'TARMAC_AGENT_STATE_DIR',
       'TARMAC_AGENT_TOKEN',
       'TARMAC_CONTAINER_NETWORK',
@@ -173,5 +182,64 @@ describe('loadConfig', () => {
       'TARMAC_SIGNAL_INTERVAL_MS',
       'TARMAC_TRAFFIC_HOOK',
     ]);
+  });
+
+  describe('the transport to the control plane', () => {
+    let pki: TestCa;
+    let agent: { cert: string; key: string };
+    beforeAll(() => {
+      pki = makeTestCa();
+      agent = pki.clientCertificate('machine-1');
+    });
+
+    it.each([
+      ['an IP address', 'http://10.0.0.5:8080'],
+      ['a name', 'http://cp.test:8080'],
+      ['a name that merely starts like loopback', 'http://127.0.0.1.example:8080'],
+    ])('refuses plain http to %s without --insecure, naming the flag', (_, url) => {
+      const found = problems(['--server', url], required);
+      expect(found).toEqual([expect.stringMatching(/^--server: .*clear text.*--insecure \(TARMAC_AGENT_INSECURE=true\)/)]);
+    });
+
+    it.each([['http://127.0.0.1:8080'], ['http://127.3.2.1:8080'], ['http://localhost:8080'], ['http://[::1]:8080']])(
+      'allows plain http to loopback (%s)',
+      (url) => {
+        expect(config(['--server', url], required)).toMatchObject({ serverUrl: url, insecure: false });
+      },
+    );
+
+    it('allows plain http to another machine when told --insecure or TARMAC_AGENT_INSECURE', () => {
+      expect(config(['--server', 'http://10.0.0.5:8080', '--insecure'], required).insecure).toBe(true);
+      expect(config([], { ...required, TARMAC_SERVER_URL: 'http://10.0.0.5:8080', TARMAC_AGENT_INSECURE: '1' }).insecure).toBe(true);
+      expect(problems([], { ...required, TARMAC_SERVER_URL: 'http://10.0.0.5:8080', TARMAC_AGENT_INSECURE: 'false' })[0]).toMatch(/^TARMAC_SERVER_URL: .*--insecure/);
+      expect(problems([], { ...required, TARMAC_AGENT_INSECURE: 'yes' })).toEqual(['TARMAC_AGENT_INSECURE: must be true, false, 1 or 0']);
+    });
+
+    it('reads the CA and the client certificate and key as PEM text', () => {
+      const read = config(['--ca', pki.ca, '--cert', agent.cert], { ...required, TARMAC_AGENT_KEY: agent.key });
+      expect(read.ca).toBe(pki.caPem);
+      expect(read.cert).toMatch(/^-----BEGIN CERTIFICATE-----/);
+      expect(read.key).toMatch(/^-----BEGIN PRIVATE KEY-----/);
+    });
+
+    it('refuses a missing file or one that is not PEM, naming the flag', () => {
+      const garbage = join(pki.dir, 'garbage.pem');
+      writeFileSync(garbage, 'not a certificate');
+      expect(problems(['--ca', join(pki.dir, 'absent.pem')], required)).toEqual([expect.stringMatching(/^--ca: cannot read .*absent\.pem: ENOENT$/)]);
+      expect(problems([], { ...required, TARMAC_AGENT_CA: garbage })).toEqual([expect.stringMatching(/^TARMAC_AGENT_CA: .*garbage\.pem is not a PEM certificate$/)]);
+      expect(problems(['--cert', agent.cert, '--key', garbage], required)).toEqual([expect.stringMatching(/^--key: .* is not a PEM private key$/)]);
+    });
+
+    it('refuses a certificate without its key, and a key that is not the certificate\'s', () => {
+      expect(problems(['--cert', agent.cert], required)).toEqual(['--key / TARMAC_AGENT_KEY: is required with --cert']);
+      const other = pki.clientCertificate('machine-2');
+      expect(problems(['--cert', agent.cert, '--key', other.key], required)).toEqual(['--key: is not the private key of the certificate --cert names']);
+    });
+
+    it('refuses TLS files with an http:// server, where they would go unused', () => {
+      expect(problems(['--server', 'http://127.0.0.1:8080', '--ca', pki.ca], required)).toEqual([
+        expect.stringMatching(/^--ca: only apply to an https:\/\/ server/),
+      ]);
+    });
   });
 });

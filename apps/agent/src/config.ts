@@ -1,5 +1,7 @@
 // The agent's configuration: command-line flags and environment variables, parsed and
 // validated once at start. A flag wins over its variable. Nothing else reads process.env.
+import { createPrivateKey, X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { DatacenterName, Hostname, Labels } from '../../../libs/protocol/src/index.js';
@@ -32,6 +34,13 @@ export interface AgentConfig {
   trafficHook?: string;
   /** Milliseconds between two signals samples of the host's containers. */
   signalIntervalMs: number;
+  /** PEM: the CA the server's certificate must chain to, instead of the system store. */
+  ca?: string;
+  /** PEM: this agent's client certificate and its key, for a control plane that requires mutual TLS. */
+  cert?: string;
+  key?: string;
+  /** Allows a plain http:// server that is not on loopback (the token then crosses the network in clear). */
+  insecure: boolean;
 }
 
 /** Each setting: its flag, its environment variable, and its schema. */
@@ -103,6 +112,17 @@ const SETTINGS = {
     // Below half a second the probes and log reads of a busy host would overlap.
     schema: z.coerce.number<string>().int().min(500).max(3_600_000).default(5_000),
   },
+  ca: { flag: 'ca', env: 'TARMAC_AGENT_CA', schema: pemFile('certificate').optional() },
+  cert: { flag: 'cert', env: 'TARMAC_AGENT_CERT', schema: pemFile('certificate').optional() },
+  key: { flag: 'key', env: 'TARMAC_AGENT_KEY', schema: pemFile('private key').optional() },
+  insecure: {
+    flag: 'insecure',
+    env: 'TARMAC_AGENT_INSECURE',
+    schema: z
+      .union([z.boolean(), z.enum(['true', 'false', '1', '0'])], { error: 'must be true, false, 1 or 0' })
+      .transform((value) => value === true || value === 'true' || value === '1')
+      .default(false),
+  },
 } as const;
 
 type SettingKey = keyof typeof SETTINGS;
@@ -154,6 +174,15 @@ Every option can also be set with its environment variable; the flag wins.
                                                 every container's health, restarts,
                                                 CPU, memory and log (default 5000,
                                                 at least 500)
+  --ca FILE               TARMAC_AGENT_CA       PEM CA certificate(s) the control
+                                                plane's certificate must chain to,
+                                                instead of the system's CAs
+  --cert FILE             TARMAC_AGENT_CERT     PEM client certificate, for a control
+  --key FILE              TARMAC_AGENT_KEY      plane that requires mutual TLS, and its
+                                                key; the certificate names this host
+  --insecure              TARMAC_AGENT_INSECURE allow an http:// server that is not on
+                                                loopback: the token crosses the network
+                                                in clear text (variable: true or 1)
   --help                                        show this text
 
 Exit codes: 0 stopped by SIGTERM/SIGINT, 1 container engine unreachable, state
@@ -204,8 +233,62 @@ export function loadConfig(
     if (parsed.success) config[key] = parsed.data;
     else problems.push(`${source}: ${parsed.error.issues.map(describeIssue).join('; ')}`);
   }
+  if (problems.length === 0) problems.push(...transportProblems(config as AgentConfig, flags));
   if (problems.length > 0) throw new ConfigError(problems);
   return { kind: 'run', config: config as AgentConfig };
+}
+
+/**
+ * The token goes in the handshake: over plain http it is readable by anyone on the path,
+ * so that needs saying so (--insecure) unless the server is this machine. TLS files with
+ * an http:// server would be silently unused: that is a mistake, not a choice.
+ */
+function transportProblems(config: AgentConfig, flags: Record<string, unknown>): string[] {
+  const name = (key: 'serverUrl' | 'ca' | 'cert' | 'key' | 'insecure') => (flags[SETTINGS[key].flag] !== undefined ? `--${SETTINGS[key].flag}` : SETTINGS[key].env);
+  const problems: string[] = [];
+  if ((config.cert === undefined) !== (config.key === undefined)) {
+    problems.push(`${config.cert === undefined ? '--cert / TARMAC_AGENT_CERT' : '--key / TARMAC_AGENT_KEY'}: is required with ${name(config.cert === undefined ? 'key' : 'cert')}`);
+  } else if (config.cert !== undefined && config.key !== undefined && !new X509Certificate(config.cert).checkPrivateKey(createPrivateKey(config.key))) {
+    problems.push(`${name('key')}: is not the private key of the certificate ${name('cert')} names`);
+  }
+  const url = new URL(config.serverUrl);
+  if (url.protocol === 'http:') {
+    const tlsFiles = (['ca', 'cert', 'key'] as const).filter((key) => config[key] !== undefined);
+    if (tlsFiles.length > 0) {
+      problems.push(`${tlsFiles.map(name).join(', ')}: only apply to an https:// server, and ${name('serverUrl')} is ${config.serverUrl}`);
+    } else if (!config.insecure && !isLoopback(url.hostname)) {
+      problems.push(
+        `${name('serverUrl')}: ${config.serverUrl} is plain http to another machine, which sends the agent token in clear text; ` +
+          'use https://, or pass --insecure (TARMAC_AGENT_INSECURE=true) to allow it',
+      );
+    }
+  }
+  return problems;
+}
+
+function isLoopback(hostname: string): boolean {
+  return hostname === 'localhost' || hostname === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname);
+}
+
+/** A PEM file's text, read and parsed now so that a bad file is a configuration error (exit 2). */
+function pemFile(kind: 'certificate' | 'private key') {
+  return z.string().min(1, 'must be a file path').transform((path, context) => {
+    let text: string;
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch (error) {
+      context.addIssue({ code: 'custom', message: `cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}` });
+      return z.NEVER;
+    }
+    try {
+      if (kind === 'certificate') new X509Certificate(text);
+      else createPrivateKey(text);
+    } catch {
+      context.addIssue({ code: 'custom', message: `${path} is not a PEM ${kind}` });
+      return z.NEVER;
+    }
+    return text;
+  });
 }
 
 function parseFlags(argv: readonly string[]): Record<string, string | string[] | boolean | undefined> {
@@ -230,6 +313,10 @@ function parseFlags(argv: readonly string[]): Record<string, string | string[] |
         'keep-stopped': { type: 'string' },
         'traffic-hook': { type: 'string' },
         'signal-interval': { type: 'string' },
+        ca: { type: 'string' },
+        cert: { type: 'string' },
+        key: { type: 'string' },
+        insecure: { type: 'boolean' },
         help: { type: 'boolean' },
       },
     });

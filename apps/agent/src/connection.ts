@@ -43,6 +43,8 @@ import type { SignalsDelivery } from './signals/signal-collector.js';
 export interface AgentConnectionOptions {
   /** Base URL (origin) of the control plane. */
   serverUrl: string;
+  /** PEM texts for an https:// server: the CA to verify it by (else the system's), and a client certificate. */
+  tls?: { ca?: string; cert?: string; key?: string };
   token: string;
   host: HostIdentity;
   engine: Engine;
@@ -92,6 +94,10 @@ export class AgentConnection {
       reconnectionDelay: retry.baseMs,
       reconnectionDelayMax: retry.capMs,
       randomizationFactor: 0.5,
+      // Handed to the websocket's TLS connection. rejectUnauthorized is the default; said
+      // so because nothing may turn it off.
+      ...options.tls,
+      rejectUnauthorized: true,
     });
     this.socket.on('connect', () => this.onConnect());
     this.socket.on('connect_error', (error) => this.onConnectError(error));
@@ -151,8 +157,9 @@ export class AgentConnection {
       return;
     }
     if (this.socket.active) {
-      // A transport failure: socket.io's own reconnection is already on it.
-      this.options.logger.warn('control plane unreachable, socket.io retries', { reason: error.message });
+      // A transport failure: socket.io's own reconnection is already on it. Its message is
+      // only "websocket error"; the cause (refused, a certificate that does not verify) is below.
+      this.options.logger.warn('control plane unreachable, socket.io retries', { reason: transportFailure(error) });
       return;
     }
     const delayMs = this.backoff.next();
@@ -296,6 +303,13 @@ export class AgentConnection {
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
   }
+}
+
+function transportFailure(error: Error): string {
+  const description = (error as Error & { description?: { message?: unknown; error?: { code?: unknown } } }).description;
+  const cause = typeof description?.message === 'string' ? description.message : undefined;
+  const code = typeof description?.error?.code === 'string' ? description.error.code : undefined;
+  return [error.message, cause, code].filter(Boolean).join(': ');
 }
 
 type UntypedEmitter = { emitWithAck(event: string, payload: unknown): Promise<unknown> };

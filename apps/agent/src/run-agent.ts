@@ -97,6 +97,7 @@ export async function runAgent(options: RunAgentOptions): Promise<number> {
     const connection = new AgentConnection({
       ...options.tuning,
       serverUrl: config.serverUrl,
+      tls: { ca: config.ca, cert: config.cert, key: config.key },
       token: config.token,
       host: { hostname: config.hostname, datacenter: config.datacenter, labels: config.labels, agentVersion },
       engine,

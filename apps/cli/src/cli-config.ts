@@ -20,6 +20,8 @@ export interface CliEnvironment {
   configPath: string;
   /** Colours on a terminal, unless NO_COLOR is set. */
   colour: boolean;
+  /** TARMAC_INSECURE: allows a plain http:// server that is not on loopback. */
+  insecure: boolean;
 }
 
 export function cliEnvironment(env: NodeJS.ProcessEnv, home: string): CliEnvironment {
@@ -28,6 +30,7 @@ export function cliEnvironment(env: NodeJS.ProcessEnv, home: string): CliEnviron
     token: env.TARMAC_TOKEN || undefined,
     configPath: env.TARMAC_CONFIG || join(home, '.config', 'tarmac', 'config.json'),
     colour: !env.NO_COLOR,
+    insecure: env.TARMAC_INSECURE === 'true' || env.TARMAC_INSECURE === '1',
   };
 }
 
@@ -61,8 +64,11 @@ export async function writeConfigFile(path: string, connection: Connection): Pro
   await chmod(path, 0o600);
 }
 
-/** The server's origin; a path would silently change every request's URL. */
-export function normalizeServer(value: string, source: string): string {
+/**
+ * The server's origin; a path would silently change every request's URL. Plain http to
+ * another machine sends the API token in clear text, so it needs saying so (insecure).
+ */
+export function normalizeServer(value: string, source: string, insecure = false): string {
   let url: URL;
   try {
     url = new URL(value);
@@ -71,10 +77,17 @@ export function normalizeServer(value: string, source: string): string {
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`${source}: must be an http:// or https:// URL`);
   if ((url.pathname !== '/' && url.pathname !== '') || url.search) throw new UsageError(`${source}: must be the control plane's base URL, without a path`);
+  if (url.protocol === 'http:' && !insecure && !isLoopback(url.hostname)) {
+    throw new UsageError(`${source}: ${url.origin} is plain http to another machine, which sends the API token in clear text; use https://, or pass --insecure (TARMAC_INSECURE=1)`);
+  }
   return url.origin;
 }
 
-export function resolveConnection(flags: { server?: string; token?: string }, env: CliEnvironment, file: ConfigFile): Connection {
+function isLoopback(hostname: string): boolean {
+  return hostname === 'localhost' || hostname === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname);
+}
+
+export function resolveConnection(flags: { server?: string; token?: string; insecure?: boolean }, env: CliEnvironment, file: ConfigFile): Connection {
   const pick = (name: 'server' | 'token') =>
     flags[name] !== undefined
       ? { value: flags[name], source: `--${name}` }
@@ -90,5 +103,5 @@ export function resolveConnection(flags: { server?: string; token?: string }, en
     throw new UsageError(`no ${missing.join(' or ')}: pass --server and --token, set TARMAC_SERVER and TARMAC_TOKEN, or run tarmac login`);
   }
   if (!token.value) throw new UsageError(`${token.source}: the token is empty`);
-  return { server: normalizeServer(server.value, server.source), token: token.value };
+  return { server: normalizeServer(server.value, server.source, flags.insecure === true || env.insecure), token: token.value };
 }

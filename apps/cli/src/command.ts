@@ -30,7 +30,7 @@ export interface CommandContext {
   stdout: Output;
   stderr: Output;
   env: CliEnvironment;
-  flags: { server?: string; token?: string };
+  flags: { server?: string; token?: string; insecure?: boolean };
   /** The API client for the resolved server and token; a usage error when they are missing. */
   api(): Promise<ApiClient>;
   /** Aborted on SIGINT/SIGTERM: long-running commands stop and clean up. */

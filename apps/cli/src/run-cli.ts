@@ -16,6 +16,7 @@ export const COMMANDS: Command[] = [...fleetCommands, ...planCommands, ...rollou
 const GLOBAL_OPTIONS: Record<string, OptionSpec> = {
   server: { type: 'string', value: 'URL', description: 'control plane URL (else TARMAC_SERVER, else the config file)' },
   token: { type: 'string', value: 'TOKEN', description: 'API token (else TARMAC_TOKEN, else the config file)' },
+  insecure: { type: 'boolean', description: 'allow plain http:// to a server not on loopback (else TARMAC_INSECURE=1)' },
   json: { type: 'boolean', description: "print the API's JSON" },
   help: { type: 'boolean', short: 'h', description: 'this help' },
 };
@@ -106,7 +107,7 @@ async function dispatch(io: CliIo): Promise<number> {
   const values = parsed.values as Record<string, string | boolean | undefined>;
   const missing = Object.entries(command.options ?? {}).find(([option, spec]) => spec.required && values[option] === undefined);
   if (missing) throw new UsageError(`${name} needs ${missing[1].short ? `-${missing[1].short}` : `--${missing[0]}`} ${missing[1].value ?? ''}`.trimEnd());
-  const flags = { server: values.server as string | undefined, token: values.token as string | undefined };
+  const flags = { server: values.server as string | undefined, token: values.token as string | undefined, insecure: values.insecure === true };
   const context: CommandContext = {
     command: name,
     positionals,

@@ -2,7 +2,7 @@
 // migrations, the Nest application with its HTTP and socket.io surfaces, and the
 // first admin token. Used by main.ts and by the tests.
 import 'reflect-metadata';
-import { ConsoleLogger, type LogLevel as NestLogLevel } from '@nestjs/common';
+import { ConsoleLogger, type LogLevel as NestLogLevel, type NestApplicationOptions } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -17,7 +17,7 @@ import { openDatabase, type Database } from './database/database.js';
 
 export interface ControlPlane {
   app: NestExpressApplication;
-  /** Where it listens, e.g. http://127.0.0.1:8080 */
+  /** Where it listens, e.g. http://127.0.0.1:8080 (https:// with TLS) */
   url: string;
   database: Database;
   admin: AdminBootstrap;
@@ -40,6 +40,7 @@ export async function startControlPlane(config: Config, options: { clock?: Clock
     app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, database, options.clock), {
       logger,
       bodyParser: false,
+      httpsOptions: httpsOptionsOf(config),
     });
     app.useBodyParser('json', { limit: '1mb' });
     // Launch plans may also be sent as YAML; the plans service parses the text.
@@ -50,7 +51,7 @@ export async function startControlPlane(config: Config, options: { clock?: Clock
 
     const admin = await bootstrapAdmin(app.get(ApiTokenRepository), config.adminToken);
     await listen(app, config.host, config.port);
-    const url = urlOf(app, config.host);
+    const url = urlOf(app, config.host, config.tls !== undefined);
     const running = app;
     return {
       app: running,
@@ -101,9 +102,20 @@ async function listen(app: NestExpressApplication, host: string, port: number): 
   });
 }
 
-function urlOf(app: NestExpressApplication, host: string): string {
+/**
+ * One port for browsers, the CLI and agents, so the TLS layer asks for a client
+ * certificate without requiring one (a browser has none): the /agents namespace refuses
+ * a connection whose certificate did not verify (agents/agent-client-certificate.ts).
+ */
+function httpsOptionsOf(config: Config): NestApplicationOptions['httpsOptions'] {
+  if (!config.tls) return undefined;
+  const { cert, key, clientCa } = config.tls;
+  return clientCa === undefined ? { cert, key } : { cert, key, ca: clientCa, requestCert: true, rejectUnauthorized: false };
+}
+
+function urlOf(app: NestExpressApplication, host: string, tls: boolean): string {
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : 0;
-  const shown = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
-  return `http://${shown}:${port}`;
+  const shown = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+  return `${tls ? 'https' : 'http'}://${shown}:${port}`;
 }

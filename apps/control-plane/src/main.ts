@@ -20,6 +20,10 @@ try {
     `  database: ${plane.database.embedded ? `embedded PostgreSQL in ${config.dataDir}/pg` : 'DATABASE_URL'}`,
     `  API docs: ${plane.url}/docs`,
   ];
+  if (!config.tls) lines.push('  TLS: off, tokens cross the network in clear text (TARMAC_TLS_CERT, TARMAC_TLS_KEY; docs/tls.md)');
+  else if (config.tls.clientCa) lines.push('  TLS: on; agents must present a client certificate signed by TARMAC_TLS_CLIENT_CA');
+  // What a new agent needs besides the line below: the CA (unless the system trusts it), its own certificate.
+  const agentTls = !config.tls ? '' : ` --ca <CA file>${config.tls.clientCa ? ' --cert <host cert> --key <host key>' : ''}`;
   if (plane.admin.kind === 'generated') {
     lines.push(
       '',
@@ -27,14 +31,14 @@ try {
       `  ${plane.admin.token}`,
       '',
       'Enroll an agent: create its token, then start it on the host:',
-      `  curl -s -X POST ${plane.url}/api/v1/agent-tokens -H "Authorization: Bearer ${plane.admin.token}" \\`,
+      `  curl -s${config.tls ? ' --cacert <CA file>' : ''} -X POST ${plane.url}/api/v1/agent-tokens -H "Authorization: Bearer ${plane.admin.token}" \\`,
       `       -H 'Content-Type: application/json' -d '{"name":"my-host"}'`,
-      `  npx tarmac-agent --server ${plane.url} --token <token from above> --datacenter dc1 \\`,
+      `  npx tarmac-agent --server ${plane.url} --token <token from above> --datacenter dc1${agentTls} \\`,
       '       --engine-socket /var/run/docker.sock',
     );
   } else {
     lines.push('', `Enroll an agent: POST ${plane.url}/api/v1/agent-tokens with an admin token, then`,
-      `  npx tarmac-agent --server ${plane.url} --token <agent token> --datacenter dc1 --engine-socket /var/run/docker.sock`);
+      `  npx tarmac-agent --server ${plane.url} --token <agent token> --datacenter dc1${agentTls} --engine-socket /var/run/docker.sock`);
   }
   process.stdout.write(`${lines.join('\n')}\n\n`);
   const stop = (signal: string) => {

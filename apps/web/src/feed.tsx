@@ -108,7 +108,7 @@ export class LiveFeed {
     });
     this.socket.on('connect_error', (error: Error & { data?: { code?: string; message?: string } }) => {
       const code = error.data?.code;
-      if (code === DashboardRefusal.ApiTokenInvalid || code === DashboardRefusal.HandshakeInvalid) {
+      if (code === DashboardRefusal.ApiTokenInvalid || code === DashboardRefusal.HandshakeInvalid || code === DashboardRefusal.OriginNotAllowed) {
         this.update({ connection: 'refused', refusal: error.data?.message ?? error.message });
         return;
       }

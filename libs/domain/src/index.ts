@@ -15,3 +15,5 @@ export * from './freeze.js';
 export * from './job-retry.js';
 export * from './rollout/index.js';
 export * from './judgment.js';
+export * from './client-certificate.js';
+export * from './dashboard-origin.js';

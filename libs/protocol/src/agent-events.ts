@@ -27,6 +27,12 @@ export const HandshakeRefusal = {
   /** The host has a live connection already (a copied token, or a second agent). */
   HostAlreadyConnected: 'HOST_ALREADY_CONNECTED',
   Unavailable: 'UNAVAILABLE',
+  /** Mutual TLS is on (TARMAC_TLS_CLIENT_CA) and the agent sent no certificate. */
+  ClientCertificateRequired: 'CLIENT_CERTIFICATE_REQUIRED',
+  /** ...or one that does not verify against that CA (unknown issuer, expired, ...). */
+  ClientCertificateInvalid: 'CLIENT_CERTIFICATE_INVALID',
+  /** ...or one issued to another host than the one the agent claims. */
+  ClientCertificateHostnameMismatch: 'CLIENT_CERTIFICATE_HOSTNAME_MISMATCH',
 } as const;
 export type HandshakeRefusalCode = (typeof HandshakeRefusal)[keyof typeof HandshakeRefusal];
 
@@ -39,6 +45,10 @@ export const FATAL_HANDSHAKE_REFUSALS: readonly string[] = [
   HandshakeRefusal.AgentTokenRevoked,
   HandshakeRefusal.HostnameMismatch,
   HandshakeRefusal.HostnameOwned,
+  // The agent reads its certificate once, at start: retrying sends the same one.
+  HandshakeRefusal.ClientCertificateRequired,
+  HandshakeRefusal.ClientCertificateInvalid,
+  HandshakeRefusal.ClientCertificateHostnameMismatch,
 ];
 
 export const ConnectErrorData = z.object({ code: z.string(), message: z.string() });

@@ -19,6 +19,8 @@ export const DashboardRefusal = {
   HandshakeInvalid: 'HANDSHAKE_INVALID',
   ApiTokenInvalid: 'API_TOKEN_INVALID',
   Unavailable: 'UNAVAILABLE',
+  /** A browser page from an origin not in TARMAC_DASHBOARD_ORIGINS (and not the control plane's own). */
+  OriginNotAllowed: 'ORIGIN_NOT_ALLOWED',
 } as const;
 
 export const HostsSnapshot = z.object({ seq: z.number().int().nonnegative(), hosts: z.array(HostView) });

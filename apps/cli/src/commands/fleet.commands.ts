@@ -32,7 +32,7 @@ export const fleetCommands: Command[] = [
       const server = context.flags.server ?? context.env.server;
       const token = context.flags.token ?? context.env.token;
       if (!server || !token) throw new UsageError('login needs --server URL and --token TOKEN (or TARMAC_SERVER and TARMAC_TOKEN)');
-      const connection = { server: normalizeServer(server, '--server'), token };
+      const connection = { server: normalizeServer(server, '--server', context.flags.insecure === true || context.env.insecure), token };
       const me = await new ApiClient(connection).get<Me>('/api/v1/me');
       await writeConfigFile(context.env.configPath, connection);
       if (context.json) printJson(context.stdout, me);

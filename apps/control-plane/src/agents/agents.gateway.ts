@@ -1,8 +1,9 @@
-// The /agents namespace: authenticates the handshake (one identity and one live connection
-// per host), then hands each agent message, parsed with the protocol's schemas, to the
-// host service. No decisions here. Every event gets an answer: an ack, a refusal with a
-// code (counted on /metrics), or, for an event sent without an ack, a disconnect.
-import { Logger } from '@nestjs/common';
+// The /agents namespace: authenticates the handshake (the client certificate under mutual
+// TLS, then one identity and one live connection per host), then hands each agent message,
+// parsed with the protocol's schemas, to the host service. No decisions here. Every event
+// gets an answer: an ack, a refusal with a code (counted on /metrics), or, for an event
+// sent without an ack, a disconnect.
+import { Inject, Logger } from '@nestjs/common';
 import {
   ConnectedSocket,
   MessageBody,
@@ -34,12 +35,15 @@ import {
 } from '../../../../libs/protocol/src/index.js';
 import { AgentTokenService } from '../agent-tokens/agent-token.service.js';
 import { handshakeRefusal, parsePayload, toAck } from '../common/ack.js';
+import { CONFIG } from '../common/core.module.js';
+import type { Config } from '../config/config.js';
 import type { AgentConnection } from '../hosts/host.service.js';
 import { HostService } from '../hosts/host.service.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { RolloutEngine, type CommandReport } from '../rollout-engine/rollout-engine.service.js';
 import { SignalsService } from '../signals/signals.service.js';
 import { TrafficService } from '../traffic/traffic.service.js';
+import { agentClientCertificateRefusal } from './agent-client-certificate.js';
 import { AgentSockets, agentTokenRoom, hostRoom } from './agent-sockets.js';
 import { HostConnections } from './host-connections.js';
 
@@ -65,6 +69,7 @@ export class AgentsGateway implements OnGatewayInit<Namespace>, OnGatewayConnect
     private readonly engine: RolloutEngine,
     private readonly signals: SignalsService,
     private readonly traffic: TrafficService,
+    @Inject(CONFIG) private readonly config: Config,
   ) {}
 
   afterInit(namespace: Namespace): void {
@@ -85,8 +90,10 @@ export class AgentsGateway implements OnGatewayInit<Namespace>, OnGatewayConnect
     });
   }
 
-  /** The token, then the host's one connection; on success the socket carries its identity. */
+  /** The client certificate, the token, then the host's one connection; on success the socket carries its identity. */
   private async admit(socket: AgentSocket): Promise<HandshakeRefused | undefined> {
+    const certificateRefused = agentClientCertificateRefusal(socket, this.config.tls);
+    if (certificateRefused) return certificateRefused;
     const decision = await this.tokens.checkHandshake(socket.handshake.auth);
     if (!decision.accept) return decision;
     const refusal = await this.connections.claim(decision.hostname, socket);

@@ -1,3 +1,6 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { makeTestCa, type TestCa } from '../../../../test/support/tls.js';
 import { ConfigError, loadConfig } from './config.js';
 
 describe('control-plane configuration', () => {
@@ -21,6 +24,8 @@ describe('control-plane configuration', () => {
       reviewCutoffHour: 18,
       timeZone: 'UTC',
       mountAllowList: [],
+      tls: undefined,
+      dashboardOrigins: [],
     });
   });
 
@@ -77,5 +82,70 @@ describe('control-plane configuration', () => {
     expect(() => loadConfig({ TARMAC_HEARTBEAT_INTERVAL_MS: '5000', TARMAC_AGENT_GRACE_MS: '5000' })).toThrow(
       /TARMAC_AGENT_GRACE_MS: must be longer than TARMAC_HEARTBEAT_INTERVAL_MS/,
     );
+  });
+
+  it('reads the dashboard origins as comma-separated origins', () => {
+    expect(loadConfig({ TARMAC_DASHBOARD_ORIGINS: 'https://Ops.example.com:443/, http://10.0.0.1:3000' }).dashboardOrigins).toEqual([
+      'https://ops.example.com',
+      'http://10.0.0.1:3000',
+    ]);
+  });
+
+  it.each(['https://ops.example.com/dashboard', '*', 'ops.example.com', 'https://user@ops.example.com'])('refuses %s as a dashboard origin', (origin) => {
+    expect(() => loadConfig({ TARMAC_DASHBOARD_ORIGINS: origin })).toThrow(/TARMAC_DASHBOARD_ORIGINS\.0: .* must be an origin/);
+  });
+
+  describe('TLS', () => {
+    let pki: TestCa;
+    let server: { cert: string; key: string };
+    beforeAll(() => {
+      pki = makeTestCa();
+      server = pki.serverCertificate();
+    });
+    const problemsOf = (env: Record<string, string>): string[] => {
+      try {
+        loadConfig(env);
+      } catch (error) {
+        if (error instanceof ConfigError) return error.problems;
+        throw error;
+      }
+      throw new Error('expected a ConfigError');
+    };
+
+    it('reads the certificate, its key and the client CA as PEM text at boot', () => {
+      expect(loadConfig({ TARMAC_TLS_CERT: server.cert, TARMAC_TLS_KEY: server.key, TARMAC_TLS_CLIENT_CA: pki.ca }).tls).toEqual({
+        cert: expect.stringMatching(/^-----BEGIN CERTIFICATE-----/),
+        key: expect.stringMatching(/^-----BEGIN PRIVATE KEY-----/),
+        clientCa: pki.caPem,
+      });
+    });
+
+    it('needs both the certificate and the key', () => {
+      expect(problemsOf({ TARMAC_TLS_CERT: server.cert })).toEqual(['TARMAC_TLS_KEY: is required when TARMAC_TLS_CERT is set']);
+      expect(problemsOf({ TARMAC_TLS_KEY: server.key })).toEqual(['TARMAC_TLS_CERT: is required when TARMAC_TLS_KEY is set']);
+      expect(problemsOf({ TARMAC_TLS_CLIENT_CA: pki.ca })).toEqual([expect.stringMatching(/^TARMAC_TLS_CLIENT_CA: needs TARMAC_TLS_CERT and TARMAC_TLS_KEY/)]);
+    });
+
+    it('refuses a file it cannot read, or one that is not PEM, naming the variable and the file', () => {
+      const garbage = join(pki.dir, 'garbage.pem');
+      writeFileSync(garbage, 'hello');
+      expect(problemsOf({ TARMAC_TLS_CERT: join(pki.dir, 'absent.pem'), TARMAC_TLS_KEY: garbage })).toEqual([
+        expect.stringMatching(/^TARMAC_TLS_CERT: cannot read .*absent\.pem: ENOENT$/),
+        expect.stringMatching(/^TARMAC_TLS_KEY: .*garbage\.pem is not a PEM private key/),
+      ]);
+    });
+
+    it('refuses a key that is not the certificate\'s', () => {
+      const other = pki.serverCertificate();
+      expect(problemsOf({ TARMAC_TLS_CERT: server.cert, TARMAC_TLS_KEY: other.key })).toEqual([
+        `TARMAC_TLS_KEY: ${other.key} is not the private key of the certificate in ${server.cert}`,
+      ]);
+    });
+
+    it('refuses a client CA that is not a CA', () => {
+      expect(problemsOf({ TARMAC_TLS_CERT: server.cert, TARMAC_TLS_KEY: server.key, TARMAC_TLS_CLIENT_CA: server.cert })).toEqual([
+        expect.stringMatching(/^TARMAC_TLS_CLIENT_CA: .* is not a CA certificate/),
+      ]);
+    });
   });
 });

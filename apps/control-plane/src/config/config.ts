@@ -1,5 +1,7 @@
 // The control plane's configuration: read from the environment once, at boot, and
 // validated. Nothing else in the control plane reads process.env.
+import { createPrivateKey, X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'] as const;
@@ -37,6 +39,15 @@ export const ConfigEnvSchema = z.object({
     .string()
     .transform((list) => list.split(',').map((entry) => entry.trim().replace(/(.)\/+$/, '$1')).filter(Boolean))
     .refine((prefixes) => prefixes.every(isAbsolutePrefix), 'must be comma-separated absolute paths without . or .. segments')
+    .default([]),
+  TARMAC_TLS_CERT: z.string().optional(),
+  TARMAC_TLS_KEY: z.string().optional(),
+  TARMAC_TLS_CLIENT_CA: z.string().optional(),
+  TARMAC_DASHBOARD_ORIGINS: z
+    .string()
+    .transform((list) => list.split(',').map((entry) => entry.trim()).filter(Boolean))
+    .pipe(z.array(z.string().refine(isOrigin, { error: (issue) => `${JSON.stringify(issue.input)} must be an origin such as https://tarmac.example.com (scheme, host, optional port; no path)` })))
+    .transform((origins) => origins.map((origin) => new URL(origin).origin))
     .default([]),
 });
 
@@ -77,6 +88,21 @@ export interface Config {
   timeZone: string;
   /** Absolute path prefixes a service's bind mounts may come from; empty: no bind mounts. */
   mountAllowList: string[];
+  /** Present: the API, the dashboard and both socket.io namespaces are served over TLS. */
+  tls?: TlsConfig;
+  /**
+   * Browser origins besides the control plane's own that may open the /dashboard socket
+   * (same-origin is always allowed). Empty: same-origin only.
+   */
+  dashboardOrigins: string[];
+}
+
+/** PEM texts, read from the files TARMAC_TLS_* name. */
+export interface TlsConfig {
+  cert: string;
+  key: string;
+  /** Present: agents must present a client certificate signed by this CA (mutual TLS). */
+  clientCa?: string;
 }
 
 export class ConfigError extends Error {
@@ -104,6 +130,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     throw new ConfigError(['TARMAC_DATABASE_OWNER_URL: needs DATABASE_URL (the application role\'s URL) as well']);
   }
   return {
+    tls: loadTls(e),
+    dashboardOrigins: e.TARMAC_DASHBOARD_ORIGINS,
     port: e.TARMAC_PORT,
     host: e.TARMAC_HOST,
     databaseUrl: e.DATABASE_URL,
@@ -123,6 +151,60 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     timeZone: e.TARMAC_TIME_ZONE,
     mountAllowList: e.TARMAC_MOUNT_ALLOW_LIST,
   };
+}
+
+/**
+ * Reads the PEM files now, so that a missing file or a key that does not belong to the
+ * certificate stops the boot (exit 2) instead of failing the first TLS handshake.
+ */
+function loadTls(e: z.infer<typeof ConfigEnvSchema>): TlsConfig | undefined {
+  const { TARMAC_TLS_CERT: certPath, TARMAC_TLS_KEY: keyPath, TARMAC_TLS_CLIENT_CA: caPath } = e;
+  if (certPath === undefined && keyPath === undefined) {
+    if (caPath !== undefined) throw new ConfigError(['TARMAC_TLS_CLIENT_CA: needs TARMAC_TLS_CERT and TARMAC_TLS_KEY (mutual TLS is TLS)']);
+    return undefined;
+  }
+  if (certPath === undefined || keyPath === undefined) {
+    throw new ConfigError([`${certPath === undefined ? 'TARMAC_TLS_CERT' : 'TARMAC_TLS_KEY'}: is required when ${certPath === undefined ? 'TARMAC_TLS_KEY' : 'TARMAC_TLS_CERT'} is set`]);
+  }
+  const problems: string[] = [];
+  const cert = readPem('TARMAC_TLS_CERT', certPath, problems, (pem) => new X509Certificate(pem));
+  const key = readPem('TARMAC_TLS_KEY', keyPath, problems, (pem) => createPrivateKey(pem));
+  const clientCa = caPath === undefined ? undefined : readPem('TARMAC_TLS_CLIENT_CA', caPath, problems, (pem) => new X509Certificate(pem));
+  if (cert && key && !cert.parsed.checkPrivateKey(key.parsed)) {
+    problems.push(`TARMAC_TLS_KEY: ${keyPath} is not the private key of the certificate in ${certPath}`);
+  }
+  if (clientCa && !clientCa.parsed.ca) problems.push(`TARMAC_TLS_CLIENT_CA: ${caPath} is not a CA certificate (basicConstraints CA:TRUE)`);
+  if (problems.length > 0 || !cert || !key) throw new ConfigError(problems);
+  return { cert: cert.text, key: key.text, clientCa: clientCa?.text };
+}
+
+function readPem<T>(name: string, path: string, problems: string[], parse: (pem: string) => T): { text: string; parsed: T } | undefined {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    problems.push(`${name}: cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    return undefined;
+  }
+  try {
+    return { text, parsed: parse(text) };
+  } catch (error) {
+    problems.push(`${name}: ${path} is not a PEM ${name === 'TARMAC_TLS_KEY' ? 'private key' : 'certificate'}: ${(error as Error).message}`);
+    return undefined;
+  }
+}
+
+function isOrigin(value: string): boolean {
+  if (!URL.canParse(value)) return false;
+  const url = new URL(value);
+  return (
+    (url.protocol === 'https:' || url.protocol === 'http:') &&
+    (url.pathname === '/' || url.pathname === '') &&
+    url.search === '' &&
+    url.hash === '' &&
+    url.username === '' &&
+    url.password === ''
+  );
 }
 
 function isTimeZone(zone: string): boolean {

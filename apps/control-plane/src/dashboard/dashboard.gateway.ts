@@ -1,5 +1,5 @@
 // The /dashboard namespace: API-token handshake, then the feed. Read-only for now.
-import { Logger } from '@nestjs/common';
+import { Inject, Logger } from '@nestjs/common';
 import { MessageBody, SubscribeMessage, WebSocketGateway, type OnGatewayConnection, type OnGatewayInit } from '@nestjs/websockets';
 import type { Namespace, Socket } from 'socket.io';
 import {
@@ -16,10 +16,13 @@ import {
 import { ApiTokenRepository } from '../auth/api-token.repository.js';
 import type { Principal } from '../auth/principal.js';
 import { handshakeRefusal, parsePayload, toAck } from '../common/ack.js';
+import { CONFIG } from '../common/core.module.js';
+import type { Config } from '../config/config.js';
 import { hashToken } from '../common/tokens.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { RolloutEngine } from '../rollout-engine/rollout-engine.service.js';
 import { DashboardFeedService, eventFrame } from './dashboard-feed.service.js';
+import { dashboardOriginRefusal } from './dashboard-origin.js';
 import { DashboardPublisher } from './dashboard-publisher.js';
 import { apiTokenRoom, DashboardSockets } from './dashboard-sockets.js';
 
@@ -41,12 +44,15 @@ export class DashboardGateway implements OnGatewayInit<Namespace>, OnGatewayConn
     private readonly sockets: DashboardSockets,
     private readonly metrics: MetricsService,
     private readonly rollouts: RolloutEngine,
+    @Inject(CONFIG) private readonly config: Config,
   ) {}
 
   afterInit(namespace: Namespace): void {
     this.publisher.setSink((events) => namespace.to(LIVE_ROOM).emit(DASHBOARD_EVENTS, eventFrame(events)));
     this.sockets.attach(namespace);
     namespace.use((socket, next) => {
+      const originRefused = dashboardOriginRefusal(socket, this.config.dashboardOrigins);
+      if (originRefused) return next(handshakeRefusal(originRefused.code, originRefused.message));
       const parsed = DashboardHandshake.safeParse(socket.handshake.auth);
       if (!parsed.success) {
         return next(handshakeRefusal(DashboardRefusal.HandshakeInvalid, `handshake: ${describeIssues(parsed.error)}`));
