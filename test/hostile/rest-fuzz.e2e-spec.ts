@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { ROLES } from '../../apps/control-plane/src/auth/principal.js';
 import { createFleet, type Fleet } from '../support/fleet-fixtures.js';
 import { watchEventLoop, type LoopWindow } from '../support/hostile/event-loop.js';
-import { answerLabel, describeCase, httpCase, send, violationsOf, type HttpCase } from '../support/hostile/http-cases.js';
+import { answerLabel, describeCase, fixedCases, httpCase, send, violationsOf, type HttpCase } from '../support/hostile/http-cases.js';
 import { readApiDocument, type ApiDocument } from '../support/hostile/openapi.js';
 import { fullSize, hostileRuns, hostileSeed, inPool } from '../support/hostile/size.js';
 import { Tally } from '../support/hostile/tally.js';
@@ -86,6 +86,7 @@ describe('hostile REST input', () => {
     for (const [i, operation] of api.operations.entries()) {
       cases.push(...fc.sample(httpCase(operation, callers, known, api.resolve), { numRuns: perRoute, seed: SEED + i }));
     }
+    cases.push(...fixedCases(api.operations, 'engineer'));
     // Interleaved, so a slow route does not run alone at the end.
     const order = fc.sample(fc.shuffledSubarray(cases, { minLength: cases.length }), { numRuns: 1, seed: SEED })[0]!;
 

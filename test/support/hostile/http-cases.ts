@@ -64,20 +64,31 @@ function queryValues(operation: Operation, resolve: Resolve): fc.Arbitrary<[stri
 }
 
 /** Plan-sized YAML a parser can be made to work hard on: many keys, duplicates, aliases, depth. */
-function hostileYaml(): fc.Arbitrary<Body> {
-  const keys = (count: number, duplicate: boolean) =>
-    Array.from({ length: count }, (_, i) => `k${duplicate ? i % (count / 2) : i}: ${i}`).join('\n');
-  const variants: [string, () => string][] = [
-    ['1000 keys', () => keys(1000, false)],
-    ['5000 keys', () => keys(5000, false)],
-    ['30000 keys', () => keys(30_000, false)],
-    ['5000 keys, half duplicates', () => keys(5000, true)],
-    ['alias bomb', () => ['a: &a [x, x, x, x, x, x, x, x, x, x]', ...'bcdefghij'.split('').map((k, i) => `${k}: &${k} [${Array(10).fill(`*${'abcdefghij'[i]}`).join(', ')}]`)].join('\n')],
-    ['10000-deep flow sequence', () => `${'['.repeat(10_000)}1${']'.repeat(10_000)}`],
-    ['NUL and controls', () => 'title: "a\\0b\\x01"\ndescription: "\\ud800"'],
-    ['tag and merge keys', () => 'x: !!binary AAAA\ny: !!js/function "return 1"\n<<: {a: 1}'],
-  ];
-  return fc.constantFrom(...variants).map(([note, make]) => ({ kind: 'raw' as const, contentType: 'application/yaml', text: make(), note: `YAML ${note}` }));
+const keys = (count: number, duplicate: boolean) =>
+  Array.from({ length: count }, (_, i) => `k${duplicate ? i % (count / 2) : i}: ${i}`).join('\n');
+const YAML_VARIANTS: [string, () => string][] = [
+  ['1000 keys', () => keys(1000, false)],
+  ['5000 keys', () => keys(5000, false)],
+  ['30000 keys', () => keys(30_000, false)],
+  ['5000 keys, half duplicates', () => keys(5000, true)],
+  ['alias bomb', () => ['a: &a [x, x, x, x, x, x, x, x, x, x]', ...'bcdefghij'.split('').map((k, i) => `${k}: &${k} [${Array(10).fill(`*${'abcdefghij'[i]}`).join(', ')}]`)].join('\n')],
+  ['10000-deep flow sequence', () => `${'['.repeat(10_000)}1${']'.repeat(10_000)}`],
+  ['NUL and controls', () => 'title: "a\\0b\\x01"\ndescription: "\\ud800"'],
+  ['tag and merge keys', () => 'x: !!binary AAAA\ny: !!js/function "return 1"\n<<: {a: 1}'],
+];
+
+const yamlBody = ([note, make]: [string, () => string]): Body => ({ kind: 'raw', contentType: 'application/yaml', text: make(), note: `YAML ${note}` });
+const hostileYaml = (): fc.Arbitrary<Body> => fc.constantFrom(...YAML_VARIANTS).map(yamlBody);
+
+/**
+ * Cases every run sends whatever the seed: the known stall (a plan of 30 000 YAML keys,
+ * issue 15) is too rare among random cases to be seen at CI size.
+ */
+export function fixedCases(operations: readonly Operation[], caller: string): HttpCase[] {
+  const biggest = YAML_VARIANTS.find(([note]) => note === '30000 keys')!;
+  return operations
+    .filter((operation) => operation.body?.contentTypes.includes('application/yaml') && operation.parameters.every((p) => p.in !== 'path'))
+    .map((operation) => ({ operation, caller, path: {}, query: [], body: yamlBody(biggest) }));
 }
 
 function bodyFor(operation: Operation, resolve: Resolve): fc.Arbitrary<Body | undefined> {
