@@ -2,7 +2,15 @@
 // socket fuzz and the attacker suite: connect with any handshake, register, and emit any
 // event with any payload, telling an ack from a disconnect from silence.
 import { io, type Socket } from 'socket.io-client';
-import { AGENTS_NAMESPACE, ConnectErrorData, PROTOCOL_VERSION, type HostRegistration } from '../../../libs/protocol/src/index.js';
+import {
+  AGENTS_NAMESPACE,
+  AgentEvent,
+  CommandEvent,
+  ConnectErrorData,
+  PROTOCOL_VERSION,
+  type CommandDispatch,
+  type HostRegistration,
+} from '../../../libs/protocol/src/index.js';
 
 export type Connected = { socket: Socket; refused?: undefined };
 export type Refused = { socket?: undefined; refused: ConnectErrorData };
@@ -73,4 +81,31 @@ export function outcomeLabel(outcome: EmitOutcome): string {
 export function closeAllAgentSockets(): void {
   for (const socket of live) socket.close();
   live.clear();
+}
+
+/** A host spoken for by hand: registered, acking every command it is sent and keeping it for the test. */
+export interface HandAgent {
+  socket: Socket;
+  hostname: string;
+  token: string;
+  dispatches: CommandDispatch[];
+}
+
+/**
+ * Connects and registers `hostname` with a container of `service`, so commands for that
+ * service (a switch:set) are sent to it. Throws when the handshake or the registration is refused.
+ */
+export async function startHandAgent(url: string, token: string, hostname: string, options: { labels?: Record<string, string>; service?: string } = {}): Promise<HandAgent> {
+  const connection = await connectAgent(url, agentAuth(token, hostname));
+  if (!connection.socket) throw new Error(`${hostname}: handshake refused: ${connection.refused.code}: ${connection.refused.message}`);
+  const agent: HandAgent = { socket: connection.socket, hostname, token, dispatches: [] };
+  agent.socket.on(CommandEvent.Dispatch, (payload: CommandDispatch, ack?: (reply: unknown) => void) => {
+    agent.dispatches.push(payload);
+    ack?.({ ok: true, data: { duplicate: false } });
+  });
+  const service = options.service ?? 'web';
+  const containers = [{ id: `${hostname}-c1`, name: `${hostname}-${service}-r1`, image: 'registry.local/web:1', state: 'running' }];
+  const ack = await emitAndWait(agent.socket, AgentEvent.Register, registration(hostname, { labels: options.labels ?? {}, containers }));
+  if (outcomeLabel(ack) !== 'ok') throw new Error(`${hostname}: registration ${outcomeLabel(ack)}: ${JSON.stringify(ack)}`);
+  return agent;
 }
