@@ -78,3 +78,20 @@ export async function startSpawnedControlPlane(env: Record<string, string> = {})
     },
   };
 }
+
+/**
+ * The distinct errors the control plane logged in `output` (its stdout and stderr from some
+ * offset), without colours, pids and timestamps, with how often each came: what failed
+ * inside it that no answer showed (a batch written after its ack, a handler's own catch).
+ */
+export function loggedErrors(output: string): Map<string, number> {
+  const errors = new Map<string, number>();
+  // eslint-disable-next-line no-control-regex
+  for (const line of output.replace(/\u001b\[[0-9;]*m/g, '').split('\n')) {
+    const match = /^\[Nest\] \d+\s+-\s+.*?\s+ERROR\s+(.*)$/.exec(line);
+    if (!match) continue;
+    const text = match[1]!.replace(/[0-9a-f]{8}-[0-9a-f-]{27}/g, '<uuid>').slice(0, 300);
+    errors.set(text, (errors.get(text) ?? 0) + 1);
+  }
+  return errors;
+}

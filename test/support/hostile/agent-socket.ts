@@ -53,8 +53,8 @@ export type EmitOutcome =
   | { kind: 'disconnect'; reason: string }
   | { kind: 'timeout' };
 
-/** Emits and waits for the ack, the server closing the connection, or `timeoutMs`. */
-export function emitAndWait(socket: Socket, event: string, payload: unknown, timeoutMs = 5_000): Promise<EmitOutcome> {
+/** Emits and waits for the ack, the server closing the connection, or `timeoutMs`. `bare`: no payload argument at all, only the ack. */
+export function emitAndWait(socket: Socket, event: string, payload: unknown, timeoutMs = 5_000, bare = false): Promise<EmitOutcome> {
   if (socket.disconnected) return Promise.resolve({ kind: 'disconnect', reason: 'already disconnected' });
   return new Promise((resolve) => {
     const onDisconnect = (reason: string) => finish({ kind: 'disconnect', reason });
@@ -65,7 +65,9 @@ export function emitAndWait(socket: Socket, event: string, payload: unknown, tim
       resolve(outcome);
     };
     socket.once('disconnect', onDisconnect);
-    socket.emit(event, payload, (ack: unknown) => finish({ kind: 'ack', ack }));
+    const ack = (reply: unknown) => finish({ kind: 'ack', ack: reply });
+    if (bare) socket.emit(event, ack);
+    else socket.emit(event, payload, ack);
   });
 }
 

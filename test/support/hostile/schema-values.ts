@@ -12,6 +12,7 @@ export interface JsonSchema {
   required?: string[];
   items?: JsonSchema;
   additionalProperties?: boolean | JsonSchema;
+  propertyNames?: JsonSchema;
   enum?: unknown[];
   const?: unknown;
   oneOf?: JsonSchema[];
@@ -19,6 +20,8 @@ export interface JsonSchema {
   allOf?: JsonSchema[];
   minimum?: number;
   maximum?: number;
+  /** A number in JSON Schema 2020-12 (zod's output), a flag in OpenAPI 3.0 (nestjs-zod's). */
+  exclusiveMinimum?: number | boolean;
   minLength?: number;
   maxLength?: number;
   minItems?: number;
@@ -51,7 +54,8 @@ export function plausible(schema: JsonSchema, resolve: Resolve = noRefs, depth =
         { requiredKeys: (schema.required ?? []).filter((key) => key in properties) },
       );
       if (typeof schema.additionalProperties === 'object' && Object.keys(properties).length === 0) {
-        return fc.dictionary(fc.stringMatching(/^[a-z][a-z0-9_.-]{0,15}$/), plausible(schema.additionalProperties, resolve, depth + 1), { maxKeys: 3 });
+        const keys = schema.propertyNames ? plausibleString(schema.propertyNames) : fc.stringMatching(/^[a-z][a-z0-9_.-]{0,15}$/);
+        return fc.dictionary(keys, plausible(schema.additionalProperties, resolve, depth + 1), { maxKeys: 3 });
       }
       return record;
     }
@@ -62,8 +66,10 @@ export function plausible(schema: JsonSchema, resolve: Resolve = noRefs, depth =
       });
     case 'string':
       return plausibleString(schema);
-    case 'integer':
-      return fc.integer({ min: Math.max(schema.minimum ?? -1000, -(2 ** 31)), max: Math.min(schema.maximum ?? 1000, 2 ** 31 - 1) });
+    case 'integer': {
+      const floor = typeof schema.exclusiveMinimum === 'number' ? schema.exclusiveMinimum + 1 : (schema.minimum ?? -1000) + (schema.exclusiveMinimum === true ? 1 : 0);
+      return fc.integer({ min: Math.max(floor, -(2 ** 31)), max: Math.min(schema.maximum ?? 1000, 2 ** 31 - 1) });
+    }
     case 'number':
       return fc.double({ min: schema.minimum ?? -1000, max: schema.maximum ?? 1000, noNaN: true });
     case 'boolean':
