@@ -13,7 +13,8 @@ export async function createUserWithToken(cp: TestControlPlane, name: string, ro
 
 /** Runs one query on the control plane's database, on a connection of its own. */
 export async function queryDatabase<T extends pg.QueryResultRow = Record<string, unknown>>(
-  cp: TestControlPlane,
+  // Only its database, so a control plane run as a child process (spawned-control-plane.ts) fits too.
+  cp: Pick<TestControlPlane, 'database'>,
   sql: string,
   params: unknown[] = [],
 ): Promise<T[]> {

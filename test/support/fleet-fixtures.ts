@@ -16,7 +16,8 @@ export interface Fleet {
 }
 
 export async function createFleet(
-  cp: TestControlPlane,
+  // Only what it uses, so a control plane run as a child process (spawned-control-plane.ts) fits too.
+  cp: Pick<TestControlPlane, 'http' | 'adminToken' | 'issueAgentToken' | 'url'>,
   options: { datacenters: string[]; services: { name: string; role: string; configs?: number }[]; hosts: FleetHost[] },
 ): Promise<Fleet> {
   const admin = `Bearer ${cp.adminToken}`;
