@@ -153,7 +153,7 @@ describe('host identity on /agents', () => {
     expect(await gone).toBe('io server disconnect');
   });
 
-  it('refuses reports for a command never sent, for another host\'s command, and a replay; counts each', async () => {
+  it('refuses reports and progress for a command never sent, for another host\'s command, and a replay; counts each', async () => {
     const a = await host('reports-a');
     const b = await host('reports-b');
     await host('reports-yf', {}, OTHER_DC);
@@ -169,6 +169,12 @@ describe('host identity on /agents', () => {
       code: 'COMMAND_UNKNOWN',
     });
     expect(await commandStatus(aCommand!.key)).toContainEqual({ hostname: 'reports-a', status: 'sent', reason: null });
+    // Progress is heard only from the command's own host, while the command is open.
+    expect(await b.socket.emitWithAck(CommandEvent.Progress, { key: aCommand!.key, message: 'forged' })).toMatchObject({
+      ok: false,
+      code: 'COMMAND_UNKNOWN',
+    });
+    expect(await a.socket.emitWithAck(CommandEvent.Progress, { key: aCommand!.key, message: 'draining' })).toEqual({ ok: true, data: {} });
 
     expect(await a.socket.emitWithAck(CommandEvent.Failed, failure(aCommand!))).toEqual({ ok: true, data: {} });
     expect(await a.socket.emitWithAck(CommandEvent.Failed, { ...failure(aCommand!), reason: 'REPLAYED' })).toMatchObject({
@@ -176,7 +182,11 @@ describe('host identity on /agents', () => {
       code: 'COMMAND_ALREADY_REPORTED',
     });
     expect(await commandStatus(aCommand!.key)).toContainEqual({ hostname: 'reports-a', status: 'failed', reason: 'FORGED' });
-    expect((await refusalsCounted('COMMAND_UNKNOWN')) - unknownBefore).toBe(2);
+    expect(await a.socket.emitWithAck(CommandEvent.Progress, { key: aCommand!.key, message: 'late' })).toMatchObject({
+      ok: false,
+      code: 'COMMAND_ALREADY_REPORTED',
+    });
+    expect((await refusalsCounted('COMMAND_UNKNOWN')) - unknownBefore).toBe(3);
     expect(await refusalsCounted('COMMAND_ALREADY_REPORTED')).toBeGreaterThanOrEqual(1);
   });
 

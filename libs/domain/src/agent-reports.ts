@@ -7,6 +7,19 @@ import { DomainError } from './errors.js';
 /** Recorded; or refused as a repeat of a recorded outcome, or as naming a command this host was never sent. */
 export type ReportOutcome = 'recorded' | 'already-reported' | 'unknown';
 
+/**
+ * A report or a progress message, given where its command stands for the reporting host
+ * (undefined: never sent to it). `accepted` is the standing in which the message counts:
+ * progress counts on an open command; a report counts when it closed one itself, so one
+ * that finds its command closed is a repeat, and one that finds it still open lost a race
+ * it cannot win (the command is not this report's to close) and is refused as unknown.
+ */
+export function reportOutcome(standing: 'open' | 'closed' | undefined, accepted: 'open' | 'closed-now'): ReportOutcome {
+  if (standing === undefined) return 'unknown';
+  if (accepted === 'open') return standing === 'open' ? 'recorded' : 'already-reported';
+  return standing === 'closed' ? 'already-reported' : 'unknown';
+}
+
 export function reportRefusal(outcome: ReportOutcome, hostname: string, key: string): DomainError | undefined {
   switch (outcome) {
     case 'recorded':

@@ -171,6 +171,9 @@ export class AgentsGateway implements OnGatewayInit<Namespace>, OnGatewayConnect
     return this.answer(CommandEvent.Progress, async () => {
       const progress = parsePayload(CommandProgress, payload, CommandEvent.Progress);
       this.requireRegistered(socket);
+      const { hostname } = socket.data.connection;
+      const refusal = reportRefusal(await this.engine.progress(hostname, progress.key), hostname, progress.key);
+      if (refusal) throw refusal;
       this.logger.debug(`${socket.data.connection.hostname} ${progress.key}: ${progress.message}`);
       return {};
     });

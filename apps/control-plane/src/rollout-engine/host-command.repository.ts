@@ -23,6 +23,8 @@ export interface ClosedCommand {
   finishedAt: Date;
 }
 
+export type CommandStanding = 'open' | 'closed';
+
 @Injectable()
 export class HostCommandRepository {
   constructor(private readonly db: DataSource) {}
@@ -100,10 +102,15 @@ export class HostCommandRepository {
     );
   }
 
-  /** Whether a host was ever sent this command: for a report that closed nothing, says why. */
-  async exists(hostname: string, key: string): Promise<boolean> {
-    const rows: unknown[] = await this.db.query('SELECT 1 FROM host_commands WHERE hostname = $1 AND key = $2', [hostname, key]);
-    return rows.length > 0;
+  /** Where a host's command stands; undefined when this host was never sent it. */
+  async standingOf(hostname: string, key: string): Promise<CommandStanding | undefined> {
+    const rows: { status: string }[] = await this.db.query('SELECT status FROM host_commands WHERE hostname = $1 AND key = $2', [
+      hostname,
+      key,
+    ]);
+    const status = rows[0]?.status;
+    if (status === undefined) return undefined;
+    return status === 'pending' || status === 'sent' ? 'open' : 'closed';
   }
 
   /** The rollout each of these commands belongs to, by key; commands outside any rollout (switches, traffic shifts) and unknown keys are left out. */

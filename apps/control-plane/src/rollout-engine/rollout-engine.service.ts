@@ -19,6 +19,7 @@ import {
   type Decision,
   type RolloutEvent,
   type RolloutSpec,
+  reportOutcome,
   type ReportOutcome,
   type RolloutState,
 } from '../../../../libs/domain/src/index.js';
@@ -105,7 +106,12 @@ export class RolloutEngine {
   async report(hostname: string, report: CommandReport): Promise<ReportOutcome> {
     if (await this.reports.submit({ hostname, report })) return 'recorded';
     // Closed nothing: off the hot path, say whether it was a repeat or a command never sent here.
-    return (await this.commands.exists(hostname, report.key)) ? 'already-reported' : 'unknown';
+    return reportOutcome(await this.commands.standingOf(hostname, report.key), 'closed-now');
+  }
+
+  /** An agent's progress on a command: heard only for a command of that host still open. */
+  async progress(hostname: string, key: string): Promise<ReportOutcome> {
+    return reportOutcome(await this.commands.standingOf(hostname, key), 'open');
   }
 
   /** Per report: whether it closed its command. */
