@@ -117,6 +117,8 @@ export type RolloutPreview = z.infer<typeof RolloutPreview>;
 
 /** Dashboard -> control plane: the snapshot of one rollout, acked as `{ seq, rollout }`. */
 export const RolloutWatchEvent = 'rollout:watch';
+/** Every event a dashboard may send; anything else is refused with EVENT_UNKNOWN. */
+export const DASHBOARD_CLIENT_EVENTS: readonly string[] = [RolloutWatchEvent];
 export const RolloutWatch = z.strictObject({ rolloutId: z.uuid() });
 export const RolloutWatchAck = z.discriminatedUnion('ok', [
   z.object({ ok: z.literal(true), data: z.object({ seq: z.number().int().nonnegative(), rollout: RolloutView }) }),

@@ -27,7 +27,6 @@ import {
   HostHeartbeat,
   HostRegistration,
   HostSignals,
-  refuse,
   SIGNALS_EVENT,
   type Ack,
   type HeartbeatAccepted,
@@ -35,6 +34,7 @@ import {
 } from '../../../../libs/protocol/src/index.js';
 import { AgentTokenService } from '../agent-tokens/agent-token.service.js';
 import { handshakeRefusal, parsePayload, toAck } from '../common/ack.js';
+import { answerUndeclaredEvents } from '../common/undeclared-events.js';
 import { CONFIG } from '../common/core.module.js';
 import type { Config } from '../config/config.js';
 import type { AgentConnection } from '../hosts/host.service.js';
@@ -109,7 +109,10 @@ export class AgentsGateway implements OnGatewayInit<Namespace>, OnGatewayConnect
     const { connection } = socket.data;
     void socket.join([agentTokenRoom(connection.agentTokenId), hostRoom(connection.hostname)]);
     this.metrics.agentsConnected.inc();
-    socket.onAny((event: string, ...args: unknown[]) => this.answerUndeclared(socket, event, args));
+    answerUndeclaredEvents(socket, AGENT_TO_SERVER_EVENTS, (event, code, closing) => {
+      this.metrics.agentMessagesRefused.inc({ type: AGENT_TO_SERVER_EVENTS.includes(event) ? event : 'undeclared', code });
+      if (closing) this.logger.warn(`closing ${connection.hostname}'s connection: ${code} on ${JSON.stringify(String(event).slice(0, 100))}`);
+    });
     socket.once('disconnect', (reason) => {
       this.metrics.agentsConnected.dec();
       if (!socket.data.registered) return;
@@ -192,25 +195,6 @@ export class AgentsGateway implements OnGatewayInit<Namespace>, OnGatewayConnect
     const refusal = reportRefusal(await this.engine.report(hostname, report), hostname, report.key);
     if (refusal) throw refusal;
     return {};
-  }
-
-  /**
-   * Events the protocol does not declare are refused with EVENT_UNKNOWN; any event sent
-   * without an ack callback cannot be answered, so its connection is closed (the agent
-   * reconnects, and a client that does not speak the protocol is gone).
-   */
-  private answerUndeclared(socket: AgentSocket, event: string, args: unknown[]): void {
-    const ack = args.at(-1);
-    const declared = AGENT_TO_SERVER_EVENTS.includes(event);
-    if (declared && typeof ack === 'function') return;
-    const code = declared ? AgentAckRefusal.AckMissing : AgentAckRefusal.EventUnknown;
-    this.metrics.agentMessagesRefused.inc({ type: declared ? event : 'undeclared', code });
-    if (typeof ack === 'function') {
-      (ack as (answer: unknown) => void)(refuse(code, `${JSON.stringify(event.slice(0, 100))} is not an event of the agent protocol`));
-      return;
-    }
-    this.logger.warn(`closing ${socket.data.connection.hostname}'s connection: ${code} on ${JSON.stringify(event.slice(0, 100))}`);
-    socket.disconnect(true);
   }
 
   private requireRegistered(socket: AgentSocket): void {

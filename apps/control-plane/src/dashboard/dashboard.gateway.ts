@@ -3,6 +3,7 @@ import { Inject, Logger } from '@nestjs/common';
 import { MessageBody, SubscribeMessage, WebSocketGateway, type OnGatewayConnection, type OnGatewayInit } from '@nestjs/websockets';
 import type { Namespace, Socket } from 'socket.io';
 import {
+  DASHBOARD_CLIENT_EVENTS,
   DASHBOARD_EVENTS,
   DASHBOARD_NAMESPACE,
   DashboardHandshake,
@@ -16,6 +17,7 @@ import {
 import { ApiTokenRepository } from '../auth/api-token.repository.js';
 import type { Principal } from '../auth/principal.js';
 import { handshakeRefusal, parsePayload, toAck } from '../common/ack.js';
+import { answerUndeclaredEvents } from '../common/undeclared-events.js';
 import { CONFIG } from '../common/core.module.js';
 import type { Config } from '../config/config.js';
 import { hashToken } from '../common/tokens.js';
@@ -74,6 +76,9 @@ export class DashboardGateway implements OnGatewayInit<Namespace>, OnGatewayConn
   handleConnection(socket: Socket): void {
     this.metrics.dashboardSubscribers.inc();
     socket.once('disconnect', () => this.metrics.dashboardSubscribers.dec());
+    answerUndeclaredEvents(socket, DASHBOARD_CLIENT_EVENTS, (event, code, closing) => {
+      if (closing) this.logger.warn(`closing a dashboard connection: ${code} on ${JSON.stringify(String(event).slice(0, 100))}`);
+    });
     const data = socket.data as DashboardSocketData;
     void socket.join(apiTokenRoom(data.principal.tokenId));
     this.feed
