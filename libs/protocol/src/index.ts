@@ -1,4 +1,5 @@
 // Tarmac's wire protocol: declared once, parsed by both ends.
+export * from './text.js';
 export * from './version.js';
 export * from './ack.js';
 export * from './host.js';
@@ -13,3 +14,4 @@ export * from './commands.js';
 export * from './rollout.js';
 export * from './signals.js';
 export * from './traffic.js';
+

@@ -8,5 +8,6 @@ import { TrafficShift1764360000000 } from './1764360000000-traffic-shift.js';
 import { JsonDocuments1764370000000 } from './1764370000000-json-documents.js';
 import { RolloutDueAt1764380000000 } from './1764380000000-rollout-due-at.js';
 import { HeartbeatInterval1764390000000 } from './1764390000000-heartbeat-interval.js';
+import { SignalCountersBigint1764410000000 } from './1764410000000-signal-counters-bigint.js';
 
-export const MIGRATIONS = [Foundation1764200000000, ReleaseProcess1764300000000, RolloutEngine1764330000000, Switches1764340000000, SignalsJudgmentRollback1764350000000, TrafficShift1764360000000, JsonDocuments1764370000000, RolloutDueAt1764380000000, HeartbeatInterval1764390000000];
+export const MIGRATIONS = [Foundation1764200000000, ReleaseProcess1764300000000, RolloutEngine1764330000000, Switches1764340000000, SignalsJudgmentRollback1764350000000, TrafficShift1764360000000, JsonDocuments1764370000000, RolloutDueAt1764380000000, HeartbeatInterval1764390000000, SignalCountersBigint1764410000000];
