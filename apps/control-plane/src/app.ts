@@ -13,7 +13,7 @@ import { bootstrapAdmin, type AdminBootstrap } from './auth/admin-bootstrap.js';
 import type { Clock } from './common/clock.js';
 import { DomainErrorFilter } from './common/domain-error.filter.js';
 import { HttpErrorFilter } from './common/http-error.filter.js';
-import { hardenHttp } from './common/http-hardening.js';
+import { hardenHttp, jsonBodyParser } from './common/http-hardening.js';
 import type { Config, LogLevel } from './config/config.js';
 import { openDatabase, type Database } from './database/database.js';
 
@@ -44,7 +44,7 @@ export async function startControlPlane(config: Config, options: { clock?: Clock
       bodyParser: false,
     });
     hardenHttp(app);
-    app.useBodyParser('json', { limit: '1mb' });
+    app.use(jsonBodyParser('1mb'));
     // Launch plans may also be sent as YAML; the plans service parses the text.
     app.useBodyParser('text', { type: ['application/yaml', 'application/x-yaml', 'text/yaml'], limit: '1mb' });
     app.useGlobalPipes(new ZodValidationPipe());

@@ -5,6 +5,8 @@ export * from './agent-handshake.js';
 export * from './plan-approval.js';
 export * from './review-cutoff.js';
 export * from './plan-validation.js';
+export * from './plan-document.js';
+export * from './json-depth.js';
 export * from './content-hash.js';
 export * from './container-policy.js';
 export * from './summary-rules.js';

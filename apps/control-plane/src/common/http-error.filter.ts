@@ -10,10 +10,10 @@ import type { Request, Response } from 'express';
 import { allowedMethods } from './allowed-methods.js';
 
 /** Codes for the errors body-parser raises (its `type`), with a message a client can act on. */
-const BODY_ERRORS: Record<string, (cause: { message: string; limit?: number }) => { error: string; message: string }> = {
+const BODY_ERRORS: Record<string, (cause: { message: string; limit?: number }) => { status?: number; error: string; message: string }> = {
   'entity.parse.failed': (cause) => ({ error: 'INVALID_JSON', message: `the body is not valid JSON: ${cause.message}` }),
   'entity.too.large': (cause) => ({ error: 'PAYLOAD_TOO_LARGE', message: `the body is larger than the limit of ${cause.limit ?? 'the server'} bytes` }),
-  'entity.verify.failed': (cause) => ({ error: 'INVALID_BODY', message: cause.message }),
+  'json.too.deep': (cause) => ({ status: 400, error: 'JSON_TOO_DEEP', message: cause.message }),
   'request.aborted': () => ({ error: 'REQUEST_ABORTED', message: 'the client aborted the request before the body was read' }),
   'request.size.invalid': () => ({ error: 'INVALID_BODY', message: 'the body is not as long as Content-Length says' }),
   'encoding.unsupported': (cause) => ({ error: 'UNSUPPORTED_MEDIA_TYPE', message: `${cause.message}: send identity, gzip, deflate or br` }),
@@ -50,7 +50,7 @@ export class HttpErrorFilter implements ExceptionFilter {
       const cause = exception.cause as { type?: unknown; message: string; limit?: number } | undefined;
       const known = typeof cause?.type === 'string' ? BODY_ERRORS[cause.type]?.(cause) : undefined;
       if (known) {
-        send(response, status, known.error, known.message);
+        send(response, known.status ?? status, known.error, known.message);
         return;
       }
       if (cause instanceof URIError) {

@@ -5,8 +5,9 @@
 import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import type { NextFunction, Request, Response } from 'express';
+import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import helmet from 'helmet';
+import { jsonNestsDeeperThan } from '../../../../libs/domain/src/index.js';
 
 /** The body types the API reads: JSON everywhere, YAML for launch plans. */
 export const BODY_TYPES = ['application/json', 'application/yaml', 'application/x-yaml', 'text/yaml'];
@@ -35,9 +36,27 @@ export function hardenHttp(app: NestExpressApplication): void {
   answerParserErrorsWithJson(app.getHttpServer() as Server);
 }
 
+/** No request body the API reads nests anywhere near this deep. */
+export const MAX_JSON_DEPTH = 32;
+
+/**
+ * The JSON body parser, refusing a body nested too deep before JSON.parse sees it (with
+ * express.json itself: Nest's useBodyParser reserves the `verify` hook this needs).
+ */
+export function jsonBodyParser(limit: string): RequestHandler {
+  return express.json({ limit, verify: refuseDeepJson });
+}
+
+function refuseDeepJson(_request: unknown, _response: unknown, body: Buffer): void {
+  if (jsonNestsDeeperThan(body, MAX_JSON_DEPTH)) {
+    throw Object.assign(new Error(`the JSON body nests deeper than the limit of ${MAX_JSON_DEPTH} levels`), { status: 400, type: 'json.too.deep' });
+  }
+}
+
 function refuseUnreadableBodies(request: Request, response: Response, next: NextFunction): void {
-  // null: no body at all; a string: one of ours.
-  if (request.is(BODY_TYPES) !== false) return next();
+  // null: no body at all; a string: one of ours. An empty body (a POST with Content-Length: 0, as
+  // browsers send a bodiless POST) has no type to check.
+  if (request.headers['content-length'] === '0' || request.is(BODY_TYPES) !== false) return next();
   const type = request.headers['content-type'];
   response.status(415).json({
     statusCode: 415,

@@ -96,6 +96,8 @@ export class RolloutsController {
 
   @Post('plans/:id/rollout-preview')
   @HttpCode(200)
+  // Those who write plans and those who start them; a POST that reads the whole fleet is not for every token.
+  @RequireRoles('engineer', 'operator', 'dispatcher')
   @ApiOperation({ summary: 'Dry run: the preview hosts, ramp and batches per datacenter this plan would run now' })
   preview(@Param() params: PlanIdDto): Promise<RolloutPreview> {
     return this.previews.preview(params.id);
