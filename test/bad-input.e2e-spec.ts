@@ -99,7 +99,7 @@ describe('bad input', () => {
           .http()
           .put('/api/v1/services/a%00b')
           .set('Authorization', admin)
-          .send({ role: 'frontend', imageRepository: 'registry.example/web', container: { ports: [{ container: 8080 }] } })],
+          .send({ role: 'frontend', imageRepository: 'registry.example/web', container: { ports: [{ container: 8080 }], healthCheck: { type: 'http', path: '/', port: 8080, timeoutMs: 1000, intervalMs: 2000 } } })],
       ['POST /services/:name/configs (body)', () => cp.http().post('/api/v1/services/web/configs').set('Authorization', admin).send({ files: { 'app.conf': nul } })],
       ['GET /services/:name/configs/:version (path)', () => cp.http().get('/api/v1/services/a%00b/configs/1').set('Authorization', admin)],
       ['GET /services/:name/switches (path)', () => cp.http().get('/api/v1/services/a%00b/switches').set('Authorization', admin)],
@@ -279,7 +279,7 @@ describe('bad input', () => {
 
     it('413 PAYLOAD_TOO_LARGE for a body over 1 MB', async () => {
       const response = await cp.http().post('/api/v1/agent-tokens').set('Authorization', admin).send({ name: 'x'.repeat(1_100_000) }).expect(413);
-      expect(response.body).toEqual({ statusCode: 413, error: 'PAYLOAD_TOO_LARGE', message: 'the body is larger than the limit of 1048576 bytes' });
+      expect(response.body).toEqual({ statusCode: 413, error: 'PAYLOAD_TOO_LARGE', message: 'the body is too large: the limit is 1048576 bytes' });
     });
 
     it('415 UNSUPPORTED_MEDIA_TYPE for a body type no route reads, and for a charset other than UTF-8', async () => {

@@ -8,7 +8,7 @@ import {
   type FleetContext,
   type Problem,
 } from '../../../../libs/domain/src/index.js';
-import { PlanSpec } from '../../../../libs/protocol/src/index.js';
+import { flattenIssues, PlanSpec } from '../../../../libs/protocol/src/index.js';
 import type { YamlPlanParser } from './yaml-plan-parser.js';
 
 export async function readPlanBody(body: unknown, yaml: YamlPlanParser): Promise<unknown> {
@@ -29,7 +29,7 @@ export function parsePlanSpec(input: unknown, fleet: FleetContext): PlanSpec {
   const parsed = PlanSpec.safeParse(input);
   const problems: Problem[] = parsed.success
     ? []
-    : parsed.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message }));
+    : flattenIssues(parsed.error);
   problems.push(...validatePlanAgainstFleet(input, fleet));
   if (problems.length > 0 || !parsed.success) throw new ValidationFailed(dedupe(problems), 'plan');
   return parsed.data;

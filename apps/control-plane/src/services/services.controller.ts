@@ -12,7 +12,8 @@ class ServiceDefinitionDto extends createZodDto(ServiceDefinition) {}
 class ServiceConfigFilesDto extends createZodDto(ServiceConfigFiles) {}
 class ServiceParamsDto extends createZodDto(z.strictObject({ name: text() })) {}
 class ConfigParamsDto extends createZodDto(
-  z.strictObject({ name: text(), version: z.coerce.number('must be a config version number').int().min(1).max(2_147_483_647) }),
+  // Any integer: one outside the column's range is a version that does not exist (404, in the service).
+  z.strictObject({ name: text(), version: z.coerce.number('must be a config version number').int('must be a config version number') }),
 ) {}
 
 @ApiTags('services')
