@@ -222,10 +222,12 @@ describe('bad input', () => {
       await submitYaml(body).expect(201);
     });
 
-    it('refuses a YAML plan with more keys than the limit, naming the limit', async () => {
-      const keys = Array.from({ length: PLAN_DOCUMENT_LIMITS.maxKeys }, (_, i) => `  k${i}: ${i}`).join('\n');
+    it('refuses a YAML plan with more keys and items than the limit, naming the limit', async () => {
+      const keys = Array.from({ length: PLAN_DOCUMENT_LIMITS.maxEntries }, (_, i) => `  k${i}: ${i}`).join('\n');
       const response = await submitYaml(yamlPlan(`extra:\n${keys}\n`)).expect(400);
-      expect(response.body).toMatchObject({ error: 'VALIDATION_FAILED', message: expect.stringContaining(`more than the limit of ${PLAN_DOCUMENT_LIMITS.maxKeys} keys`) });
+      expect(response.body).toMatchObject({ error: 'VALIDATION_FAILED', message: expect.stringContaining(`more than the limit of ${PLAN_DOCUMENT_LIMITS.maxEntries} keys and items`) });
+      const items = await submitYaml(yamlPlan().replace('modules: ["checkout-web"]', `modules: [${Array.from({ length: PLAN_DOCUMENT_LIMITS.maxEntries }, () => 'm').join(', ')}]`)).expect(400);
+      expect(items.body.message).toContain(`more than the limit of ${PLAN_DOCUMENT_LIMITS.maxEntries} keys and items`);
     });
 
     it('refuses a YAML plan nested deeper than the limit, naming the limit', async () => {
@@ -234,10 +236,13 @@ describe('bad input', () => {
       expect(response.body).toMatchObject({ error: 'VALIDATION_FAILED', message: expect.stringContaining(`nested deeper than the limit of ${PLAN_DOCUMENT_LIMITS.maxDepth} levels`) });
     });
 
-    it('refuses a JSON plan with more keys than the limit', async () => {
-      const extra = Object.fromEntries(Array.from({ length: PLAN_DOCUMENT_LIMITS.maxKeys }, (_, i) => [`k${i}`, i]));
+    it('refuses a JSON plan with more keys and items than the limit', async () => {
+      const extra = Object.fromEntries(Array.from({ length: PLAN_DOCUMENT_LIMITS.maxEntries }, (_, i) => [`k${i}`, i]));
       const response = await cp.http().post('/api/v1/plans').set('Authorization', engineer).send(plan({ extra })).expect(400);
-      expect(response.body).toMatchObject({ error: 'VALIDATION_FAILED', message: expect.stringContaining(`more than the limit of ${PLAN_DOCUMENT_LIMITS.maxKeys} keys`) });
+      expect(response.body).toMatchObject({ error: 'VALIDATION_FAILED', message: expect.stringContaining(`more than the limit of ${PLAN_DOCUMENT_LIMITS.maxEntries} keys and items`) });
+      const modules = Array.from({ length: 100_000 }, () => 'm');
+      const items = await cp.http().post('/api/v1/plans').set('Authorization', engineer).send(plan({ modules })).expect(400);
+      expect(items.body.message).toContain(`more than the limit of ${PLAN_DOCUMENT_LIMITS.maxEntries} keys and items`);
     });
 
     it('refuses any JSON body nested deeper than 32 levels before parsing it', async () => {
@@ -248,12 +253,14 @@ describe('bad input', () => {
       await cp.http().post('/api/v1/agent-tokens').set('Authorization', admin).send({ name: '['.repeat(100) }).expect(201);
     });
 
-    it('a big YAML plan being parsed does not hold other requests', async () => {
-      const keys = Array.from({ length: 30_000 }, (_, i) => `  k${i}: ${i}`).join('\n');
+    it('a YAML plan at the body limit being parsed does not hold other requests', async () => {
+      // About 1 MB of sequence items: seconds of work for the yaml parser, with or without
+      // duplicate-key checks, and a document the walk refuses once it is parsed.
+      const items = Array.from({ length: 320_000 }, () => '0').join(', ');
       const order: string[] = [];
-      const big = submitYaml(yamlPlan(`extra:\n${keys}\n`)).then((response) => order.push(`plan ${response.status}`));
-      // Long enough for the 400 KB body to be read; the parse takes far longer.
-      await new Promise((resolve) => setTimeout(resolve, 150));
+      const big = submitYaml(yamlPlan(`extra: [${items}]\n`)).then((response) => order.push(`plan ${response.status}`));
+      // Long enough for the body to be read and the parse to have begun; it takes far longer.
+      await new Promise((resolve) => setTimeout(resolve, 700));
       await cp.http().get('/').then((response) => order.push(`page ${response.status}`));
       await big;
       expect(order).toEqual(['page 200', 'plan 400']);

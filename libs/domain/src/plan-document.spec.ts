@@ -1,7 +1,7 @@
 import * as yaml from 'yaml';
 import { parseYamlPlan, planValueProblems, PLAN_DOCUMENT_LIMITS, type PlanDocumentLimits } from './plan-document.js';
 
-const limits: PlanDocumentLimits = { maxKeys: 20, maxDepth: 4, maxAliases: 3 };
+const limits: PlanDocumentLimits = { maxEntries: 20, maxDepth: 4, maxAliases: 3 };
 const parse = (text: string, at: PlanDocumentLimits = limits) => parseYamlPlan(yaml, text, at);
 const problemsOf = (text: string, at?: PlanDocumentLimits) => {
   const result = parse(text, at);
@@ -32,11 +32,14 @@ describe('parseYamlPlan', () => {
     expect(problemsOf('a: &k x\n*k : 1\n')[0]!.message).toMatch(/mapping key must be a plain value/);
   });
 
-  it('caps the keys of the whole document, naming the limit', () => {
+  it('caps the keys and items of the whole document, naming the limit', () => {
     const keys = (n: number) => Array.from({ length: n }, (_, i) => `k${i}: ${i}`).join('\n');
+    const tooMany = [{ path: '', message: 'YAML: more than the limit of 20 keys and items' }];
     expect(parse(keys(20))).toMatchObject({ ok: true });
-    expect(problemsOf(keys(21))).toEqual([{ path: '', message: 'YAML: more than the limit of 20 keys' }]);
-    expect(problemsOf(`a: { ${Array.from({ length: 20 }, (_, i) => `k${i}: ${i}`).join(', ')} }`)).toEqual([{ path: '', message: 'YAML: more than the limit of 20 keys' }]);
+    expect(problemsOf(keys(21))).toEqual(tooMany);
+    expect(problemsOf(`a: { ${Array.from({ length: 20 }, (_, i) => `k${i}: ${i}`).join(', ')} }`)).toEqual(tooMany);
+    expect(parse(`a: [${Array.from({ length: 19 }, () => '0').join(', ')}]`)).toMatchObject({ ok: true });
+    expect(problemsOf(`a: [${Array.from({ length: 20 }, () => '0').join(', ')}]`)).toEqual(tooMany);
   });
 
   it('caps the depth, naming the limit and where', () => {
@@ -60,7 +63,7 @@ describe('parseYamlPlan', () => {
 
   it('walks a document of 30,000 keys (the reported stall) once, refusing it at the default limit', () => {
     const text = Array.from({ length: 30_000 }, (_, i) => `k${i}: ${i}`).join('\n');
-    expect(problemsOf(text, PLAN_DOCUMENT_LIMITS)).toEqual([{ path: '', message: `YAML: more than the limit of ${PLAN_DOCUMENT_LIMITS.maxKeys} keys` }]);
+    expect(problemsOf(text, PLAN_DOCUMENT_LIMITS)).toEqual([{ path: '', message: `YAML: more than the limit of ${PLAN_DOCUMENT_LIMITS.maxEntries} keys and items` }]);
   });
 });
 
@@ -68,10 +71,13 @@ describe('planValueProblems', () => {
   it('accepts a value within the limits', () => {
     expect(planValueProblems({ a: [{ b: 1 }], c: 'x' }, limits)).toEqual([]);
   });
-  it('counts the keys of every object', () => {
+  it('counts the keys of every object and the items of every array', () => {
+    const tooMany = [{ path: '', message: 'more than the limit of 20 keys and items' }];
     const wide = Object.fromEntries(Array.from({ length: 21 }, (_, i) => [`k${i}`, i]));
-    expect(planValueProblems(wide, limits)).toEqual([{ path: '', message: 'more than the limit of 20 keys' }]);
-    expect(planValueProblems({ a: [wide] }, limits)).toEqual([{ path: '', message: 'more than the limit of 20 keys' }]);
+    expect(planValueProblems(wide, limits)).toEqual(tooMany);
+    expect(planValueProblems({ a: [wide] }, limits)).toEqual(tooMany);
+    expect(planValueProblems({ a: Array.from({ length: 19 }, () => 0) }, limits)).toEqual([]);
+    expect(planValueProblems({ a: Array.from({ length: 20 }, () => 0) }, limits)).toEqual(tooMany);
   });
   it('caps the depth of objects and arrays alike', () => {
     expect(planValueProblems({ a: [[1]] }, limits)).toEqual([]);
