@@ -236,21 +236,21 @@ describe('bad input', () => {
       expect(response.body).toMatchObject({ error: 'VALIDATION_FAILED', message: expect.stringContaining(`nested deeper than the limit of ${PLAN_DOCUMENT_LIMITS.maxDepth} levels`) });
     });
 
-    it('refuses a JSON plan with more keys and items than the limit', async () => {
+    it('refuses any JSON body with more keys and items than the limit, or nested deeper, before parsing it', async () => {
       const extra = Object.fromEntries(Array.from({ length: PLAN_DOCUMENT_LIMITS.maxEntries }, (_, i) => [`k${i}`, i]));
-      const response = await cp.http().post('/api/v1/plans').set('Authorization', engineer).send(plan({ extra })).expect(400);
-      expect(response.body).toMatchObject({ error: 'VALIDATION_FAILED', message: expect.stringContaining(`more than the limit of ${PLAN_DOCUMENT_LIMITS.maxEntries} keys and items`) });
+      const keys = await cp.http().post('/api/v1/plans').set('Authorization', engineer).send(plan({ extra })).expect(400);
+      const tooMany = { statusCode: 400, error: 'JSON_TOO_COMPLEX', message: `the JSON body holds more than the limit of ${PLAN_DOCUMENT_LIMITS.maxEntries} keys and items` };
+      expect(keys.body).toEqual(tooMany);
       const modules = Array.from({ length: 100_000 }, () => 'm');
-      const items = await cp.http().post('/api/v1/plans').set('Authorization', engineer).send(plan({ modules })).expect(400);
-      expect(items.body.message).toContain(`more than the limit of ${PLAN_DOCUMENT_LIMITS.maxEntries} keys and items`);
-    });
+      expect((await cp.http().post('/api/v1/plans').set('Authorization', engineer).send(plan({ modules })).expect(400)).body).toEqual(tooMany);
+      const files = Object.fromEntries(Array.from({ length: 50_000 }, (_, i) => [`f${i}.conf`, 'x']));
+      expect((await cp.http().post('/api/v1/services/web/configs').set('Authorization', admin).send({ files }).expect(400)).body).toEqual(tooMany);
 
-    it('refuses any JSON body nested deeper than 32 levels before parsing it', async () => {
       const body = `{"name":${'['.repeat(33)}${']'.repeat(33)}}`;
-      const response = await cp.http().post('/api/v1/agent-tokens').set('Authorization', admin).set('Content-Type', 'application/json').send(body).expect(400);
-      expect(response.body).toEqual({ statusCode: 400, error: 'JSON_TOO_DEEP', message: 'the JSON body nests deeper than the limit of 32 levels' });
-      // Brackets inside strings are text, not nesting.
-      await cp.http().post('/api/v1/agent-tokens').set('Authorization', admin).send({ name: '['.repeat(100) }).expect(201);
+      const deep = await cp.http().post('/api/v1/agent-tokens').set('Authorization', admin).set('Content-Type', 'application/json').send(body).expect(400);
+      expect(deep.body).toEqual({ statusCode: 400, error: 'JSON_TOO_COMPLEX', message: 'the JSON body nests deeper than the limit of 32 levels' });
+      // Brackets and commas inside strings are text, not structure.
+      await cp.http().post('/api/v1/agent-tokens').set('Authorization', admin).send({ name: `${'['.repeat(100)}${','.repeat(100)}` }).expect(201);
     });
 
     it('a YAML plan at the body limit being parsed does not hold other requests', async () => {

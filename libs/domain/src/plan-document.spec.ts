@@ -1,5 +1,5 @@
 import * as yaml from 'yaml';
-import { parseYamlPlan, planValueProblems, PLAN_DOCUMENT_LIMITS, type PlanDocumentLimits } from './plan-document.js';
+import { parseYamlPlan, PLAN_DOCUMENT_LIMITS, type PlanDocumentLimits } from './plan-document.js';
 
 const limits: PlanDocumentLimits = { maxEntries: 20, maxDepth: 4, maxAliases: 3 };
 const parse = (text: string, at: PlanDocumentLimits = limits) => parseYamlPlan(yaml, text, at);
@@ -64,23 +64,5 @@ describe('parseYamlPlan', () => {
   it('walks a document of 30,000 keys (the reported stall) once, refusing it at the default limit', () => {
     const text = Array.from({ length: 30_000 }, (_, i) => `k${i}: ${i}`).join('\n');
     expect(problemsOf(text, PLAN_DOCUMENT_LIMITS)).toEqual([{ path: '', message: `YAML: more than the limit of ${PLAN_DOCUMENT_LIMITS.maxEntries} keys and items` }]);
-  });
-});
-
-describe('planValueProblems', () => {
-  it('accepts a value within the limits', () => {
-    expect(planValueProblems({ a: [{ b: 1 }], c: 'x' }, limits)).toEqual([]);
-  });
-  it('counts the keys of every object and the items of every array', () => {
-    const tooMany = [{ path: '', message: 'more than the limit of 20 keys and items' }];
-    const wide = Object.fromEntries(Array.from({ length: 21 }, (_, i) => [`k${i}`, i]));
-    expect(planValueProblems(wide, limits)).toEqual(tooMany);
-    expect(planValueProblems({ a: [wide] }, limits)).toEqual(tooMany);
-    expect(planValueProblems({ a: Array.from({ length: 19 }, () => 0) }, limits)).toEqual([]);
-    expect(planValueProblems({ a: Array.from({ length: 20 }, () => 0) }, limits)).toEqual(tooMany);
-  });
-  it('caps the depth of objects and arrays alike', () => {
-    expect(planValueProblems({ a: [[1]] }, limits)).toEqual([]);
-    expect(planValueProblems({ a: [[[{}]]] }, limits)).toEqual([{ path: '', message: 'nested deeper than the limit of 4 levels' }]);
   });
 });

@@ -68,19 +68,3 @@ export function parseYamlPlan(yaml: typeof Yaml, text: string, limits: PlanDocum
     return { ok: false, problems: [{ path: '', message: `YAML: ${(error as Error).message}` }] };
   }
 }
-
-/** The same limits for a plan sent as JSON (already parsed), in one walk. */
-export function planValueProblems(value: unknown, limits: PlanDocumentLimits): Problem[] {
-  let entries = 0;
-  const stack: { value: unknown; depth: number }[] = [{ value, depth: 1 }];
-  while (stack.length > 0) {
-    const { value: node, depth } = stack.pop()!;
-    if (typeof node !== 'object' || node === null) continue;
-    if (depth > limits.maxDepth) return [{ path: '', message: `nested deeper than the limit of ${limits.maxDepth} levels` }];
-    const children = Array.isArray(node) ? node : Object.values(node);
-    entries += children.length;
-    if (entries > limits.maxEntries) return [{ path: '', message: `more than the limit of ${limits.maxEntries} keys and items` }];
-    for (const child of children) stack.push({ value: child, depth: depth + 1 });
-  }
-  return [];
-}

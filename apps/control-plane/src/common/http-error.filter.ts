@@ -13,7 +13,7 @@ import { allowedMethods } from './allowed-methods.js';
 const BODY_ERRORS: Record<string, (cause: { message: string; limit?: number }) => { status?: number; error: string; message: string }> = {
   'entity.parse.failed': (cause) => ({ error: 'INVALID_JSON', message: `the body is not valid JSON: ${cause.message}` }),
   'entity.too.large': (cause) => ({ error: 'PAYLOAD_TOO_LARGE', message: `the body is too large: the limit is ${cause.limit ?? 'set by the server'} bytes` }),
-  'json.too.deep': (cause) => ({ status: 400, error: 'JSON_TOO_DEEP', message: cause.message }),
+  'json.too.large': (cause) => ({ status: 400, error: 'JSON_TOO_COMPLEX', message: cause.message }),
   'request.aborted': () => ({ error: 'REQUEST_ABORTED', message: 'the client aborted the request before the body was read' }),
   'request.size.invalid': () => ({ error: 'INVALID_BODY', message: 'the body is not as long as Content-Length says' }),
   'encoding.unsupported': (cause) => ({ error: 'UNSUPPORTED_MEDIA_TYPE', message: `${cause.message}: send identity, gzip, deflate or br` }),

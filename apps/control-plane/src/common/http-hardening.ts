@@ -7,7 +7,7 @@ import type { Socket } from 'node:net';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import helmet from 'helmet';
-import { jsonNestsDeeperThan } from '../../../../libs/domain/src/index.js';
+import { jsonShapeProblem, PLAN_DOCUMENT_LIMITS } from '../../../../libs/domain/src/index.js';
 
 /** The body types the API reads: JSON everywhere, YAML for launch plans. */
 export const BODY_TYPES = ['application/json', 'application/yaml', 'application/x-yaml', 'text/yaml'];
@@ -36,21 +36,21 @@ export function hardenHttp(app: NestExpressApplication): void {
   answerParserErrorsWithJson(app.getHttpServer() as Server);
 }
 
-/** No request body the API reads nests anywhere near this deep. */
-export const MAX_JSON_DEPTH = 32;
+/** No request body the API reads nests anywhere near this deep or holds this many entries (a plan's limits). */
+export const JSON_BODY_LIMITS = { maxDepth: PLAN_DOCUMENT_LIMITS.maxDepth, maxEntries: PLAN_DOCUMENT_LIMITS.maxEntries };
 
 /**
- * The JSON body parser, refusing a body nested too deep before JSON.parse sees it (with
- * express.json itself: Nest's useBodyParser reserves the `verify` hook this needs).
+ * The JSON body parser, refusing a body nested too deep or with too many entries before
+ * JSON.parse and the schemas see it (with express.json itself: Nest's useBodyParser
+ * reserves the `verify` hook this needs).
  */
 export function jsonBodyParser(limit: string): RequestHandler {
-  return express.json({ limit, verify: refuseDeepJson });
+  return express.json({ limit, verify: refuseOversizedJson });
 }
 
-function refuseDeepJson(_request: unknown, _response: unknown, body: Buffer): void {
-  if (jsonNestsDeeperThan(body, MAX_JSON_DEPTH)) {
-    throw Object.assign(new Error(`the JSON body nests deeper than the limit of ${MAX_JSON_DEPTH} levels`), { status: 400, type: 'json.too.deep' });
-  }
+function refuseOversizedJson(_request: unknown, _response: unknown, body: Buffer): void {
+  const problem = jsonShapeProblem(body, JSON_BODY_LIMITS);
+  if (problem) throw Object.assign(new Error(problem), { status: 400, type: 'json.too.large' });
 }
 
 function refuseUnreadableBodies(request: Request, response: Response, next: NextFunction): void {

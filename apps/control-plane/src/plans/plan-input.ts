@@ -1,13 +1,7 @@
-// Turns a request body (JSON already parsed, or YAML text) into a plan spec, or into
-// every problem with it at once: parse errors, schema issues and fleet checks together.
-import {
-  PLAN_DOCUMENT_LIMITS,
-  planValueProblems,
-  ValidationFailed,
-  validatePlanAgainstFleet,
-  type FleetContext,
-  type Problem,
-} from '../../../../libs/domain/src/index.js';
+// Turns a request body (JSON already parsed, and bounded by the JSON body parser, or YAML
+// text) into a plan spec, or into every problem with it at once: parse errors, schema
+// issues and fleet checks together.
+import { ValidationFailed, validatePlanAgainstFleet, type FleetContext, type Problem } from '../../../../libs/domain/src/index.js';
 import { flattenIssues, PlanSpec } from '../../../../libs/protocol/src/index.js';
 import type { YamlPlanParser } from './yaml-plan-parser.js';
 
@@ -16,8 +10,6 @@ export async function readPlanBody(body: unknown, yaml: YamlPlanParser): Promise
     if (body === undefined || body === null || (typeof body === 'object' && Object.keys(body).length === 0 && !Array.isArray(body))) {
       throw new ValidationFailed([{ path: '', message: 'the body is empty: send the plan as JSON or YAML' }], 'plan');
     }
-    const problems = planValueProblems(body, PLAN_DOCUMENT_LIMITS);
-    if (problems.length > 0) throw new ValidationFailed(problems, 'plan');
     return body;
   }
   const parsed = await yaml.parse(body);
