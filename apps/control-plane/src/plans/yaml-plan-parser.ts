@@ -25,6 +25,7 @@ const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const yaml = require(workerData.yamlPath);
 const parseYamlPlan = (${parseYamlPlan.toString()});
+parentPort.postMessage({ ready: true });
 parentPort.on('message', ({ id, text }) => {
   let result;
   try {
@@ -47,6 +48,8 @@ interface Task {
 export class YamlPlanParser implements OnModuleDestroy {
   private readonly options: YamlPlanParserOptions;
   private worker: Worker | undefined;
+  /** Whether the worker has loaded yaml: its start-up does not count against a plan's time. */
+  private ready = false;
   /** In the order sent; the worker answers in that order, so the head is the one parsing. */
   private readonly queue: Task[] = [];
   private timer: NodeJS.Timeout | undefined;
@@ -83,8 +86,15 @@ export class YamlPlanParser implements OnModuleDestroy {
       workerData: { yamlPath: createRequire(import.meta.url).resolve('yaml'), limits: this.options.limits },
     });
     worker.unref();
-    worker.on('message', ({ id, result }: { id: number; result: YamlPlanResult }) => {
-      if (this.queue[0]?.id !== id) return; // a task already refused on timeout
+    this.ready = false;
+    worker.on('message', ({ ready, id, result }: { ready?: true; id: number; result: YamlPlanResult }) => {
+      if (this.worker !== worker) return; // replaced: what it still says is about tasks already refused
+      if (ready) {
+        this.ready = true;
+        if (this.queue.length > 0) this.armTimer();
+        return;
+      }
+      if (this.queue[0]?.id !== id) return;
       clearTimeout(this.timer);
       this.queue.shift()!.resolve(result);
       if (this.queue.length > 0) this.armTimer();
@@ -97,6 +107,7 @@ export class YamlPlanParser implements OnModuleDestroy {
 
   private armTimer(): void {
     clearTimeout(this.timer);
+    if (!this.ready) return; // armed when the worker says it is ready
     this.timer = setTimeout(() => {
       const head = this.queue.shift();
       head?.reject(new DomainError('invalid', 'PLAN_TOO_COMPLEX', `the YAML plan took longer than ${this.options.timeoutMs} ms to parse: simplify it or send it as JSON`));
