@@ -170,6 +170,12 @@ describe('bad input', () => {
       expect(ack).toMatchObject({ ok: false, code: 'PAYLOAD_INVALID', message: expect.stringMatching(NUL_OR_SURROGATE) });
     });
 
+    it('host:register with 60,000 labels is refused as PAYLOAD_INVALID before they are parsed', async () => {
+      const labels = Object.fromEntries(Array.from({ length: 60_000 }, (_, i) => [`k${i}`, 'v']));
+      const ack = await socket.emitWithAck(AgentEvent.Register, registration({ labels }));
+      expect(ack).toMatchObject({ ok: false, code: 'PAYLOAD_INVALID', message: 'host:register: labels: at most 100 labels' });
+    });
+
     it('host:heartbeat with a lone surrogate in a container name is refused as PAYLOAD_INVALID', async () => {
       expect(await socket.emitWithAck(AgentEvent.Register, registration())).toMatchObject({ ok: true });
       const ack = await socket.emitWithAck(AgentEvent.Heartbeat, { engine: { status: 'reachable' }, containers: [{ ...container, name: 'web\ud800' }] });

@@ -2,6 +2,7 @@
 // carries an idempotency key; an agent that sees a key again answers with the result it
 // recorded and runs nothing twice. Nothing here is ever handed to a shell.
 import { z } from 'zod';
+import { boundedRecord } from './record.js';
 import { text } from './text.js';
 import { ackSchema } from './ack.js';
 import { PreviewCheck } from './plan.js';
@@ -120,7 +121,7 @@ export const CommandFailureReason = {
 export const CommandProgress = z.strictObject({ key: CommandKey, message: text().max(2000) });
 export type CommandProgress = z.infer<typeof CommandProgress>;
 
-export const CommandResult = z.record(text(), z.union([text(), z.number(), z.boolean(), z.null()]));
+export const CommandResult = boundedRecord(text().max(200), z.union([text(), z.number(), z.boolean(), z.null()]), 100, 'result fields');
 export const CommandCompleted = z.strictObject({ key: CommandKey, seq: z.number().int().positive(), result: CommandResult });
 export type CommandCompleted = z.infer<typeof CommandCompleted>;
 

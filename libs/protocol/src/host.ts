@@ -1,14 +1,18 @@
 // Host facts as an agent reports them and as the control plane shows them.
 import { z } from 'zod';
+import { boundedRecord } from './record.js';
 import { text } from './text.js';
 
 export const HOSTNAME_PATTERN = /^[a-zA-Z0-9]([a-zA-Z0-9.-]{0,251}[a-zA-Z0-9])?$/;
 export const Hostname = text().regex(HOSTNAME_PATTERN, 'must be a hostname (letters, digits, dots, dashes)');
 export const DatacenterName = text()
   .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be lowercase letters, digits and dashes');
-export const Labels = z.record(
+export const MAX_LABELS = 100;
+export const Labels = boundedRecord(
   text().regex(/^[a-zA-Z0-9][a-zA-Z0-9._/-]{0,62}$/, 'label key must be letters, digits, . _ / -'),
   text().max(255),
+  MAX_LABELS,
+  'labels',
 );
 
 export const ENGINE_STATUSES = ['reachable', 'unreachable'] as const;

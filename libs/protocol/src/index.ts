@@ -1,5 +1,6 @@
 // Tarmac's wire protocol: declared once, parsed by both ends.
 export * from './text.js';
+export * from './record.js';
 export * from './version.js';
 export * from './ack.js';
 export * from './host.js';

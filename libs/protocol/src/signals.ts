@@ -3,6 +3,7 @@
 // sends as `host:signals`. The control plane stores them as short time series and judges
 // rollouts by them. How to read a service's logs is part of its container spec.
 import { z } from 'zod';
+import { boundedRecord } from './record.js';
 import { text } from './text.js';
 import { ackSchema } from './ack.js';
 
@@ -42,7 +43,7 @@ export const ContainerSignals = z.strictObject({
   cpuPercent: z.number().nonnegative().max(1e6),
   memoryBytes: count,
   /** Access-log lines by status code. */
-  statusCounts: z.record(StatusCode, count).refine((counts) => Object.keys(counts).length <= 100, 'at most 100 status codes'),
+  statusCounts: boundedRecord(StatusCode, count, 100, 'status codes'),
   /** Sum and count of the latencies the access log carried, in milliseconds. */
   latencyMsSum: z.number().nonnegative().max(1e15),
   latencyCount: count,

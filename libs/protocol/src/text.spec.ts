@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { z } from 'zod';
 import { flattenIssues } from './ack.js';
+import { boundedRecord } from './record.js';
 import { NUL_MESSAGE, safeText, SURROGATE_MESSAGE, text, textProblem } from './text.js';
 
 describe('text(): strings PostgreSQL can store', () => {
@@ -45,6 +46,15 @@ describe('text(): strings PostgreSQL can store', () => {
       { path: 'labels.k\u0000', message: `the key ${NUL_MESSAGE}` },
       { path: 'items.1.name', message: SURROGATE_MESSAGE },
     ]);
+  });
+
+  it('caps a record before parsing its entries, naming the limit', () => {
+    const labels = boundedRecord(text(), text(), 2, 'labels');
+    expect(labels.parse({ a: 'x', b: 'y' })).toEqual({ a: 'x', b: 'y' });
+    // The cap is checked first: the bad entries of an oversized record are not even looked at.
+    expect(labels.safeParse({ a: '\u0000', b: '\u0000', c: '\u0000' }).error?.issues).toEqual([expect.objectContaining({ message: 'at most 2 labels' })]);
+    expect(labels.safeParse({ a: '\u0000' }).error?.issues.map((issue) => issue.message)).toEqual([NUL_MESSAGE]);
+    expect(labels.safeParse('x').success).toBe(false);
   });
 
   it('checks string formats other than z.string() through safeText', () => {
