@@ -309,6 +309,8 @@ describe('bad input', () => {
       expect(response.body).toEqual({ statusCode: 405, error: 'METHOD_NOT_ALLOWED', message: 'DELETE is not allowed on /api/v1/hosts: use GET, HEAD' });
       const plan = await cp.http().patch(`/api/v1/plans/${TOKEN_ID}`).set('Authorization', admin).send({}).expect(405);
       expect(plan.headers.allow).toBe('GET, HEAD, PUT');
+      const options = await cp.http().options('/api/v1/hosts').expect(204);
+      expect(options.headers.allow).toBe('GET, HEAD');
       const missing = await cp.http().get('/api/v1/nothing-here').set('Authorization', admin).expect(404);
       expect(missing.body).toEqual({ statusCode: 404, error: 'ROUTE_NOT_FOUND', message: 'no route GET /api/v1/nothing-here' });
     });
