@@ -10,9 +10,10 @@ import { connectStorm } from './scenarios/connect-storm.js';
 import { fanOut } from './scenarios/fan-out.js';
 import { liveStatus } from './scenarios/live-status.js';
 import { orchestration } from './scenarios/orchestration.js';
+import { requestBounds } from './scenarios/request-bounds.js';
 import type { Scenario } from './scenarios/scenario.js';
 
-const SCENARIOS: Scenario[] = [connectStorm, fanOut, orchestration, liveStatus, agentFootprint];
+const SCENARIOS: Scenario[] = [connectStorm, fanOut, orchestration, liveStatus, agentFootprint, requestBounds];
 const DEFAULT_OUT = fileURLToPath(new URL('../../bench/results', import.meta.url));
 
 function usage(): string {

@@ -171,7 +171,7 @@ describe('the tarmac CLI', () => {
     expect(refused.stderr).toMatch(/^ {2}requirementSource: /m);
 
     // A role the user lacks; a bad token.
-    expect((await tarmac(['rollout', 'start', '00000000-0000-4000-8000-000000000000', ...as('erin')])).stderr).toMatch(/^error: Forbidden: .*needs the role operator/);
+    expect((await tarmac(['rollout', 'start', '00000000-0000-4000-8000-000000000000', ...as('erin')])).stderr).toMatch(/^error: FORBIDDEN: .*needs the role operator/);
     const unknownToken = await tarmac(['hosts', '--token', 'tmc_api_nope']);
     expect(unknownToken.code).toBe(1);
     expect(unknownToken.stderr).toMatch(/^error: \w+: /);

@@ -12,6 +12,8 @@ import { ApiTokenRepository } from './auth/api-token.repository.js';
 import { bootstrapAdmin, type AdminBootstrap } from './auth/admin-bootstrap.js';
 import type { Clock } from './common/clock.js';
 import { DomainErrorFilter } from './common/domain-error.filter.js';
+import { HttpErrorFilter } from './common/http-error.filter.js';
+import { hardenHttp, jsonBodyParser } from './common/http-hardening.js';
 import type { Config, LogLevel } from './config/config.js';
 import { openDatabase, type Database } from './database/database.js';
 
@@ -42,11 +44,13 @@ export async function startControlPlane(config: Config, options: { clock?: Clock
       bodyParser: false,
       httpsOptions: httpsOptionsOf(config),
     });
-    app.useBodyParser('json', { limit: '1mb' });
+    hardenHttp(app);
+    app.use(jsonBodyParser('1mb'));
     // Launch plans may also be sent as YAML; the plans service parses the text.
     app.useBodyParser('text', { type: ['application/yaml', 'application/x-yaml', 'text/yaml'], limit: '1mb' });
     app.useGlobalPipes(new ZodValidationPipe());
-    app.useGlobalFilters(new DomainErrorFilter());
+    // The catch-all first: Nest tries the filters from the last one registered.
+    app.useGlobalFilters(new HttpErrorFilter(), new DomainErrorFilter());
     setUpApiDocs(app);
 
     const admin = await bootstrapAdmin(app.get(ApiTokenRepository), config.adminToken);

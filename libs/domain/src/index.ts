@@ -6,6 +6,8 @@ export * from './agent-reports.js';
 export * from './plan-approval.js';
 export * from './review-cutoff.js';
 export * from './plan-validation.js';
+export * from './plan-document.js';
+export * from './json-shape.js';
 export * from './content-hash.js';
 export * from './container-policy.js';
 export * from './summary-rules.js';

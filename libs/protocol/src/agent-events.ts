@@ -1,5 +1,6 @@
 // The /agents namespace: handshake, the events an agent sends, and the refusal codes.
 import { z } from 'zod';
+import { text } from './text.js';
 import { ackSchema } from './ack.js';
 import { CommandEvent, type CommandCompleted, type CommandDispatch, type CommandFailed, type CommandProgress } from './commands.js';
 import { SIGNALS_EVENT, type HostSignals } from './signals.js';
@@ -8,7 +9,7 @@ import { DatacenterName, EngineFacts, EngineStatus, Hostname, Labels, ManagedCon
 export const AGENTS_NAMESPACE = '/agents';
 
 export const AgentHandshake = z.object({
-  token: z.string().min(1, 'token is required'),
+  token: text().min(1, 'token is required'),
   protocolVersion: z.number().int().positive(),
   hostname: Hostname,
 });
@@ -51,7 +52,7 @@ export const FATAL_HANDSHAKE_REFUSALS: readonly string[] = [
   HandshakeRefusal.ClientCertificateHostnameMismatch,
 ];
 
-export const ConnectErrorData = z.object({ code: z.string(), message: z.string() });
+export const ConnectErrorData = z.object({ code: text(), message: text() });
 export type ConnectErrorData = z.infer<typeof ConnectErrorData>;
 
 /** Codes in refused acks of agent events. */
@@ -74,7 +75,7 @@ export const HostRegistration = z.strictObject({
   hostname: Hostname,
   datacenter: DatacenterName,
   labels: Labels,
-  agentVersion: z.string().min(1).max(50),
+  agentVersion: text().min(1).max(50),
   engine: EngineFacts,
   /** Absent when the engine could not be read: the control plane keeps what it knew. */
   containers: z.array(ManagedContainer).max(1000).optional(),

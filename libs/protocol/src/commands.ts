@@ -2,6 +2,8 @@
 // carries an idempotency key; an agent that sees a key again answers with the result it
 // recorded and runs nothing twice. Nothing here is ever handed to a shell.
 import { z } from 'zod';
+import { boundedRecord } from './record.js';
+import { text } from './text.js';
 import { ackSchema } from './ack.js';
 import { PreviewCheck } from './plan.js';
 import { ContainerSpec, HealthCheck, isConfigFilePath, ServiceName } from './service.js';
@@ -11,7 +13,7 @@ import { SwitchName } from './switch.js';
  * `<rollout>/<step>/<host>/<attempt>`: the same step on the same host retried gets a new attempt.
  * A command outside any rollout (switch:set) uses an id of its own change in the first place.
  */
-export const CommandKey = z.string().regex(/^[0-9a-f-]{36}\/[a-z0-9:._-]{1,120}\/[a-zA-Z0-9.-]{1,253}\/\d{1,4}$/, 'must be rollout/step/host/attempt');
+export const CommandKey = text().regex(/^[0-9a-f-]{36}\/[a-z0-9:._-]{1,120}\/[a-zA-Z0-9.-]{1,253}\/\d{1,4}$/, 'must be rollout/step/host/attempt');
 export type CommandKey = z.infer<typeof CommandKey>;
 
 export function commandKey(parts: { rolloutId: string; step: string; hostname: string; attempt: number }): string {
@@ -19,8 +21,7 @@ export function commandKey(parts: { rolloutId: string; step: string; hostname: s
 }
 
 /** A full image reference: repository plus `:tag` or `@sha256:digest`. */
-export const ImageReference = z
-  .string()
+export const ImageReference = text()
   .max(512)
   .regex(/^[a-zA-Z0-9][a-zA-Z0-9._:/-]*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|@sha256:[a-f0-9]{64})$/, 'must be repository:tag or repository@sha256:digest');
 
@@ -30,7 +31,7 @@ export const ContainerReplace = z.strictObject({
   type: z.literal('container:replace'),
   service: ServiceName,
   /** Names the release (plan revision); goes into the `tarmac.release` label and the container name. */
-  release: z.string().regex(/^[a-z0-9][a-z0-9.-]{0,62}$/),
+  release: text().regex(/^[a-z0-9][a-z0-9.-]{0,62}$/),
   image: ImageReference,
   container: ContainerSpec,
 });
@@ -78,7 +79,7 @@ export const ConfigWrite = z.strictObject({
   type: z.literal('config:write'),
   service: ServiceName,
   version: z.number().int().positive().nullable(),
-  files: z.record(z.string().refine(isConfigFilePath, 'must be a relative config file path'), z.string()),
+  files: z.record(text().refine(isConfigFilePath, 'must be a relative config file path'), text()),
 });
 
 /** Sets `switches/<name>` in the service's config directory to `on` or `off`; outside any rollout. */
@@ -117,18 +118,18 @@ export const CommandFailureReason = {
   ConfigWriteFailed: 'CONFIG_WRITE_FAILED',
 } as const;
 
-export const CommandProgress = z.strictObject({ key: CommandKey, message: z.string().max(2000) });
+export const CommandProgress = z.strictObject({ key: CommandKey, message: text().max(2000) });
 export type CommandProgress = z.infer<typeof CommandProgress>;
 
-export const CommandResult = z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()]));
+export const CommandResult = boundedRecord(text().max(200), z.union([text(), z.number(), z.boolean(), z.null()]), 100, 'result fields');
 export const CommandCompleted = z.strictObject({ key: CommandKey, seq: z.number().int().positive(), result: CommandResult });
 export type CommandCompleted = z.infer<typeof CommandCompleted>;
 
 export const CommandFailed = z.strictObject({
   key: CommandKey,
   seq: z.number().int().positive(),
-  reason: z.string().min(1).max(64),
-  message: z.string().max(4000),
+  reason: text().min(1).max(64),
+  message: text().max(4000),
 });
 export type CommandFailed = z.infer<typeof CommandFailed>;
 

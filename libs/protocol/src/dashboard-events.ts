@@ -1,6 +1,7 @@
 // The /dashboard namespace: what a subscriber receives. Every event carries the
 // sequence number of the change it reports; a snapshot carries the sequence it is at.
 import { z } from 'zod';
+import { text } from './text.js';
 import { HostView } from './host.js';
 import { Gate, PlanStatus } from './plan.js';
 import { HostStepsChange, RolloutChange } from './rollout.js';
@@ -9,7 +10,7 @@ import { PlanScheduled, PlanStarted, SummaryChange } from './summary.js';
 export const DASHBOARD_NAMESPACE = '/dashboard';
 
 export const DashboardHandshake = z.object({
-  token: z.string().min(1, 'token is required'),
+  token: text().min(1, 'token is required'),
   /** The last sequence number the client saw; missed events are replayed from it. */
   sinceSeq: z.number().int().nonnegative().optional(),
 });
@@ -32,11 +33,11 @@ export type HostChange = z.infer<typeof HostChange>;
 /** What dashboards see of a plan: enough to list it and its gates. */
 export const PlanSummaryView = z.object({
   id: z.uuid(),
-  title: z.string(),
-  author: z.string(),
+  title: text(),
+  author: text(),
   status: PlanStatus,
   revision: z.number().int(),
-  contentHash: z.string(),
+  contentHash: text(),
   plannedLaunchAt: z.iso.datetime(),
   gates: z.record(Gate, z.enum(['approved', 'rejected', 'pending'])),
 });
@@ -87,7 +88,7 @@ export interface ServerToDashboardEvents {
  * event per subscriber. Each entry is one of the events of DashboardEventSchemas.
  */
 export const DASHBOARD_EVENTS = 'events';
-export const DashboardEventBatch = z.object({ events: z.array(z.object({ type: z.string(), payload: z.unknown() })) });
+export const DashboardEventBatch = z.object({ events: z.array(z.object({ type: text(), payload: z.unknown() })) });
 export type DashboardEventBatch = z.infer<typeof DashboardEventBatch>;
 
 /** Unpacks each `events` frame a socket receives and hands every event, in order, to its handler (unknown types are skipped). */

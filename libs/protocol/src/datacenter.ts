@@ -1,20 +1,21 @@
 // Datacenters (the waves of a rollout, in `rolloutOrder`) and the operator's placement
 // of a host: which datacenter it belongs to and whether it is in the preview pool.
 import { z } from 'zod';
+import { text } from './text.js';
 import { DatacenterName, HostPool } from './host.js';
 
 /** The body of `POST /api/v1/datacenters`. */
 export const CreateDatacenter = z.strictObject({
   name: DatacenterName,
   rolloutOrder: z.number().int().min(0).max(1_000_000),
-  description: z.string().max(500).default(''),
+  description: text().max(500).default(''),
 });
 export type CreateDatacenter = z.infer<typeof CreateDatacenter>;
 
 export const DatacenterView = z.object({
   name: DatacenterName,
   rolloutOrder: z.number().int(),
-  description: z.string(),
+  description: text(),
   createdAt: z.iso.datetime(),
   /** How many hosts it has in each pool. */
   hosts: z.object({ preview: z.number().int(), production: z.number().int() }),

@@ -1,14 +1,18 @@
 // Host facts as an agent reports them and as the control plane shows them.
 import { z } from 'zod';
+import { boundedRecord } from './record.js';
+import { text } from './text.js';
 
 export const HOSTNAME_PATTERN = /^[a-zA-Z0-9]([a-zA-Z0-9.-]{0,251}[a-zA-Z0-9])?$/;
-export const Hostname = z.string().regex(HOSTNAME_PATTERN, 'must be a hostname (letters, digits, dots, dashes)');
-export const DatacenterName = z
-  .string()
+export const Hostname = text().regex(HOSTNAME_PATTERN, 'must be a hostname (letters, digits, dots, dashes)');
+export const DatacenterName = text()
   .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be lowercase letters, digits and dashes');
-export const Labels = z.record(
-  z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9._/-]{0,62}$/, 'label key must be letters, digits, . _ / -'),
-  z.string().max(255),
+export const MAX_LABELS = 100;
+export const Labels = boundedRecord(
+  text().regex(/^[a-zA-Z0-9][a-zA-Z0-9._/-]{0,62}$/, 'label key must be letters, digits, . _ / -'),
+  text().max(255),
+  MAX_LABELS,
+  'labels',
 );
 
 export const ENGINE_STATUSES = ['reachable', 'unreachable'] as const;
@@ -16,9 +20,9 @@ export const EngineStatus = z.enum(ENGINE_STATUSES);
 export type EngineStatus = z.infer<typeof EngineStatus>;
 
 export const EngineFacts = z.object({
-  name: z.string().min(1).max(100),
-  version: z.string().min(1).max(100),
-  apiVersion: z.string().min(1).max(20),
+  name: text().min(1).max(100),
+  version: text().min(1).max(100),
+  apiVersion: text().min(1).max(20),
   status: EngineStatus,
 });
 export type EngineFacts = z.infer<typeof EngineFacts>;
@@ -28,10 +32,10 @@ export const MANAGED_LABEL = 'tarmac.managed';
 export const HOST_LABEL = 'tarmac.host';
 
 export const ManagedContainer = z.object({
-  id: z.string().min(1).max(128),
-  name: z.string().min(1).max(255),
-  image: z.string().min(1).max(512),
-  state: z.string().min(1).max(50),
+  id: text().min(1).max(128),
+  name: text().min(1).max(255),
+  image: text().min(1).max(512),
+  state: text().min(1).max(50),
 });
 export type ManagedContainer = z.infer<typeof ManagedContainer>;
 
@@ -52,7 +56,7 @@ export const HostView = z.object({
   labels: Labels,
   status: HostStatus,
   connected: z.boolean(),
-  agentVersion: z.string(),
+  agentVersion: text(),
   engine: EngineFacts,
   containers: z.array(ManagedContainer),
   lastHeartbeatAt: z.iso.datetime(),

@@ -1,4 +1,6 @@
 // Tarmac's wire protocol: declared once, parsed by both ends.
+export * from './text.js';
+export * from './record.js';
 export * from './version.js';
 export * from './ack.js';
 export * from './host.js';
@@ -13,3 +15,4 @@ export * from './commands.js';
 export * from './rollout.js';
 export * from './signals.js';
 export * from './traffic.js';
+

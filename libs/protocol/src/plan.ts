@@ -1,6 +1,7 @@
 // Launch plans as the API, the CLI and plan files speak them. Structure only: checks
 // that need the fleet (unknown service, empty datacenter, ...) live in libs/domain.
 import { z } from 'zod';
+import { safeText, text } from './text.js';
 import { DatacenterName, Hostname } from './host.js';
 
 export const GATES = ['code_review', 'qa', 'supervisor', 'dispatcher'] as const;
@@ -11,11 +12,10 @@ export const PLAN_STATUSES = ['draft', 'in_review', 'delayed', 'approved', 'sche
 export const PlanStatus = z.enum(PLAN_STATUSES);
 export type PlanStatus = z.infer<typeof PlanStatus>;
 
-const ServiceRef = z.string().regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, 'must be a service name');
-const RoleRef = z.string().regex(/^[a-z][a-z0-9-]{0,30}$/, 'must be a role name such as frontend or processor');
+const ServiceRef = text().regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, 'must be a service name');
+const RoleRef = text().regex(/^[a-z][a-z0-9-]{0,30}$/, 'must be a role name such as frontend or processor');
 /** An image tag (`1.4.2`) or digest (`sha256:<64 hex>`), applied to the service's repository. */
-export const ImageVersion = z
-  .string()
+export const ImageVersion = text()
   .regex(/^(sha256:[a-f0-9]{64}|[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})$/, 'must be an image tag (e.g. 1.4.2) or a digest (sha256:<64 hex digits>)');
 
 const unique = <T>(items: T[]) => new Set(items).size === items.length;
@@ -23,17 +23,17 @@ const unique = <T>(items: T[]) => new Set(items).size === items.length;
 export const Release = z.strictObject({
   service: ServiceRef,
   image: ImageVersion,
-  configVersion: z.number().int().positive().optional(),
+  configVersion: z.number().int().positive().max(2_147_483_647).optional(),
 });
 
 export const PreviewCheck = z.strictObject({
-  name: z.string().min(1).max(100),
+  name: text().min(1).max(100),
   type: z.literal('http'),
-  path: z.string().startsWith('/', 'must start with /').max(2000),
+  path: text().startsWith('/', 'must start with /').max(2000),
   /** Port on the preview host; defaults to the service's health-check port. */
   port: z.number().int().min(1).max(65535).optional(),
   expectStatus: z.number().int().min(100).max(599).default(200),
-  bodyContains: z.string().max(1000).optional(),
+  bodyContains: text().max(1000).optional(),
 });
 
 export type PreviewCheck = z.infer<typeof PreviewCheck>;
@@ -78,11 +78,11 @@ export const RollbackStep = z
   .refine((step) => step.services !== undefined || step.roles !== undefined, 'a step names services or roles');
 
 export const PlanSpec = z.strictObject({
-  title: z.string().trim().min(1).max(200),
-  requirementSource: z.string().trim().min(1).max(500),
-  description: z.string().trim().min(1).max(20_000),
-  modules: z.array(z.string().trim().min(1).max(200)).min(1),
-  designLink: z.url().optional(),
+  title: text().trim().min(1).max(200),
+  requirementSource: text().trim().min(1).max(500),
+  description: text().trim().min(1).max(20_000),
+  modules: z.array(text().trim().min(1).max(200)).min(1),
+  designLink: z.url().check(safeText).optional(),
   releases: z
     .array(Release)
     .min(1)
@@ -99,9 +99,9 @@ export const PlanSpec = z.strictObject({
   skipUnreachable: z.boolean().default(false),
   rollback: z.strictObject({
     steps: z.array(RollbackStep).min(1),
-    dataCompatibility: z.strictObject({ forwardCompatible: z.boolean(), note: z.string().trim().min(1).max(5000) }),
+    dataCompatibility: z.strictObject({ forwardCompatible: z.boolean(), note: text().trim().min(1).max(5000) }),
   }),
-  switches: z.array(z.strictObject({ name: z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,62}$/), description: z.string().max(500).optional() })).default([]),
+  switches: z.array(z.strictObject({ name: text().regex(/^[a-z0-9][a-z0-9_.-]{0,62}$/), description: text().max(500).optional() })).default([]),
   plannedLaunchAt: z.iso.datetime({ offset: true }),
 });
 export type PlanSpec = z.infer<typeof PlanSpec>;
@@ -110,7 +110,7 @@ export type PlanSpecInput = z.input<typeof PlanSpec>;
 
 export const GateDecisionBody = z.strictObject({
   decision: z.enum(['approve', 'reject']),
-  comment: z.string().trim().max(5000).default(''),
+  comment: text().trim().max(5000).default(''),
 });
 export type GateDecisionBody = z.infer<typeof GateDecisionBody>;
 

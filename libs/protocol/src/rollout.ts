@@ -1,20 +1,21 @@
 // A rollout as the API and dashboards show it: where it is, each host's step, and why.
 import { z } from 'zod';
+import { text } from './text.js';
 import { RolloutRecord } from './summary.js';
 
 export const ROLLOUT_STATUSES = ['pending', 'running', 'paused', 'rolling_back', 'succeeded', 'failed', 'aborted', 'rolled_back'] as const;
 export const RolloutStatus = z.enum(ROLLOUT_STATUSES);
 
-export const Reason = z.object({ code: z.string(), message: z.string() });
-export const IntentView = z.object({ by: z.string(), at: z.iso.datetime(), reason: z.string().optional() });
+export const Reason = z.object({ code: text(), message: text() });
+export const IntentView = z.object({ by: text(), at: z.iso.datetime(), reason: text().optional() });
 
 export const HostStepView = z.object({
-  hostname: z.string(),
+  hostname: text(),
   /** `preview`, `ramp`, `wave tc`, `gate tc`. */
-  task: z.string(),
+  task: text(),
   phase: z.enum(['waiting', 'running', 'done', 'failed', 'skipped']),
   /** The step in progress or next, e.g. `wave-tc:replace:web`; null when the host is done. */
-  step: z.string().nullable(),
+  step: text().nullable(),
   attempt: z.number().int(),
   updated: z.boolean(),
   reason: Reason.nullable(),
@@ -24,8 +25,8 @@ export type HostStepView = z.infer<typeof HostStepView>;
 export const RolloutView = RolloutRecord.extend({
   status: RolloutStatus,
   /** `preview`, `ramp`, `observe`, `batch`, `pause`, `gate`, `rollback`, `done`. */
-  stage: z.string(),
-  datacenter: z.string().nullable(),
+  stage: text(),
+  datacenter: text().nullable(),
   /** 1-based batch number within the datacenter, and how many it has. */
   batch: z.object({ number: z.number().int(), of: z.number().int() }).nullable(),
   waitingUntil: z.iso.datetime().nullable(),
@@ -34,7 +35,7 @@ export const RolloutView = RolloutRecord.extend({
   /** The judgment window in progress or last concluded: the ramp, or the pause after a batch. */
   judgment: z
     .object({
-      scope: z.string(),
+      scope: text(),
       until: z.iso.datetime(),
       evaluations: z.number().int(),
       lastVerdict: z.enum(['pass', 'fail', 'inconclusive']).nullable(),
@@ -43,19 +44,19 @@ export const RolloutView = RolloutRecord.extend({
     .nullable(),
   rollback: z
     .object({
-      by: z.string(),
+      by: text(),
       at: z.iso.datetime(),
-      reason: z.string(),
+      reason: text(),
       automatic: z.boolean(),
       /** 1-based step being run, of how many the plan declares; null once done. */
-      step: z.object({ number: z.number().int(), of: z.number().int(), services: z.array(z.string()), what: z.string() }).nullable(),
-      groups: z.array(z.object({ name: z.string(), hosts: z.array(z.string()) })),
+      step: z.object({ number: z.number().int(), of: z.number().int(), services: z.array(text()), what: text() }).nullable(),
+      groups: z.array(z.object({ name: text(), hosts: z.array(text()) })),
     })
     .nullable(),
   /** Hosts the rollout has begun (every host it touched so far), and how many of them are done. */
   hostCounts: z.object({ begun: z.number().int(), done: z.number().int() }),
   hosts: z.array(HostStepView),
-  finishedAt: z.string().nullable(),
+  finishedAt: text().nullable(),
 });
 export type RolloutView = z.infer<typeof RolloutView>;
 
@@ -91,12 +92,12 @@ export function withHostChanges(hosts: readonly HostStepView[], changed: readonl
  */
 export const HostStepsChange = z.object({
   seq: z.number().int().positive(),
-  rolloutId: z.string(),
-  step: z.string(),
+  rolloutId: text(),
+  step: text(),
   status: z.enum(['sent', 'completed', 'failed']),
   attempt: z.number().int(),
   reason: Reason.nullable(),
-  hostnames: z.array(z.string()).min(1),
+  hostnames: z.array(text()).min(1),
 });
 export type HostStepsChange = z.infer<typeof HostStepsChange>;
 
@@ -108,9 +109,9 @@ export function hostList(hostnames: readonly string[], shown = 5): string {
 
 /** The dry run: the units a plan's rollout would go through, with the hosts of each. */
 export const RolloutPreview = z.object({
-  previewHosts: z.array(z.string()),
+  previewHosts: z.array(text()),
   rampSeconds: z.number(),
-  waves: z.array(z.object({ datacenter: z.string(), batches: z.array(z.array(z.string())) })),
+  waves: z.array(z.object({ datacenter: text(), batches: z.array(z.array(text())) })),
   checksBetweenDatacenters: z.number().int(),
 });
 export type RolloutPreview = z.infer<typeof RolloutPreview>;
@@ -122,12 +123,12 @@ export const DASHBOARD_CLIENT_EVENTS: readonly string[] = [RolloutWatchEvent];
 export const RolloutWatch = z.strictObject({ rolloutId: z.uuid() });
 export const RolloutWatchAck = z.discriminatedUnion('ok', [
   z.object({ ok: z.literal(true), data: z.object({ seq: z.number().int().nonnegative(), rollout: RolloutView }) }),
-  z.object({ ok: z.literal(false), code: z.string(), message: z.string() }),
+  z.object({ ok: z.literal(false), code: text(), message: text() }),
 ]);
 
 /** `POST /api/v1/rollouts/:id/rollback`. */
 export const RollbackRequest = z.strictObject({
-  reason: z.string().trim().min(1, 'say why the rollout is rolled back').max(2000),
+  reason: text().trim().min(1, 'say why the rollout is rolled back').max(2000),
   /** Required when the plan declares its data not forward-compatible: going back may lose data. */
   confirmDataLoss: z.boolean().default(false),
 });
@@ -146,25 +147,25 @@ const JudgmentFigures = z.object({
 
 /** `GET /api/v1/rollouts/:id/analysis`: every evaluation with its figures, and the signals behind them. */
 export const RolloutAnalysis = z.object({
-  rolloutId: z.string(),
-  thresholds: z.record(z.string(), z.number()).nullable(),
-  releases: z.array(z.object({ service: z.string(), release: z.string() })),
+  rolloutId: text(),
+  thresholds: z.record(text(), z.number()).nullable(),
+  releases: z.array(z.object({ service: text(), release: text() })),
   judgments: z.array(
     z.object({
-      scope: z.string(),
+      scope: text(),
       at: z.iso.datetime(),
       verdict: z.enum(['pass', 'fail', 'inconclusive']),
       conclusion: z.enum(['pass', 'fail', 'inconclusive']).nullable(),
-      reasons: z.array(z.string()),
+      reasons: z.array(text()),
       figures: JudgmentFigures,
     }),
   ),
   /** Signals since the rollout started, per service, release and datacenter; `new` marks this rollout's releases. */
   signals: z.array(
     z.object({
-      service: z.string(),
-      release: z.string(),
-      datacenter: z.string(),
+      service: text(),
+      release: text(),
+      datacenter: text(),
       new: z.boolean(),
       hosts: z.number().int(),
       requests: z.number(),

@@ -3,18 +3,17 @@
 // Shape only: policy that depends on the control plane's configuration (privileged
 // containers, host PID namespace, bind-mount allow-list) is libs/domain's container-policy.
 import { z } from 'zod';
+import { text } from './text.js';
 import { SignalSources } from './signals.js';
 
 /** A lowercase DNS label: the name also ends up in container names and hostnames. */
-export const ServiceName = z
-  .string()
+export const ServiceName = text()
   .regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, 'must be a lowercase DNS label (a-z, 0-9, dashes; at most 63)');
 export type ServiceName = z.infer<typeof ServiceName>;
 
 /** The roles a rollback plan orders by name; any other lowercase word is accepted too. */
 export const KNOWN_SERVICE_ROLES = ['frontend', 'processor'] as const;
-export const ServiceRole = z
-  .string()
+export const ServiceRole = text()
   .regex(/^[a-z]+(-[a-z]+)*$/, 'must be lowercase words joined by dashes, e.g. frontend or processor')
   .max(32);
 
@@ -24,8 +23,7 @@ const PATH_COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
 const IMAGE_REPOSITORY_PATTERN = new RegExp(
   `^(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*(?::[0-9]+)?/)?${PATH_COMPONENT}(?:/${PATH_COMPONENT})*$`,
 );
-export const ImageRepository = z
-  .string()
+export const ImageRepository = text()
   .max(255)
   .regex(IMAGE_REPOSITORY_PATTERN, 'must be an image repository without tag or digest, e.g. 127.0.0.1:5000/team/web');
 
@@ -33,7 +31,7 @@ const port = z.number().int().min(1).max(65_535);
 const timeoutMs = z.number().int().min(100).max(300_000);
 const intervalMs = z.number().int().min(500).max(3_600_000);
 /** One argv entry. Commands are arrays and are never handed to a shell. */
-const argument = z.string().max(4096);
+const argument = text().max(4096);
 const argv = z.array(argument).min(1, 'must name at least the program').max(256);
 
 export const PortMapping = z.strictObject({
@@ -44,7 +42,7 @@ export const PortMapping = z.strictObject({
 
 export const HttpHealthCheck = z.strictObject({
   type: z.literal('http'),
-  path: z.string().regex(/^\/[\x21-\x7e]*$/, 'must be an absolute URL path such as /healthz').max(1024),
+  path: text().regex(/^\/[\x21-\x7e]*$/, 'must be an absolute URL path such as /healthz').max(1024),
   port,
   expectStatus: z.number().int().min(100).max(599).default(200),
   timeoutMs,
@@ -61,8 +59,7 @@ export type HealthCheck = z.infer<typeof HealthCheck>;
 
 // One unambiguous repetition (each segment starts with its slash), so no backtracking blow-up.
 const ABSOLUTE_PATH = /^(\/[^/\0]+)+$/;
-const absolutePath = z
-  .string()
+const absolutePath = text()
   .max(1024)
   .regex(ABSOLUTE_PATH, 'must be an absolute path without a trailing /')
   .refine((path) => !path.split('/').some((segment) => segment === '.' || segment === '..'), 'must not contain . or .. segments');
@@ -80,7 +77,7 @@ const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 export const ContainerSpec = z
   .strictObject({
     ports: z.array(PortMapping).max(64).default([]),
-    env: z.record(z.string(), z.string().max(32_768)).default({}),
+    env: z.record(text(), text().max(32_768)).default({}),
     command: argv.optional(),
     resources: z
       .strictObject({
@@ -92,7 +89,7 @@ export const ContainerSpec = z
     /** How the agent reads requests and errors from the container's logs. */
     signals: SignalSources.default(SignalSources.parse({})),
     privileged: z.boolean().optional(),
-    pidMode: z.string().max(200).optional(),
+    pidMode: text().max(200).optional(),
     mounts: z.array(Mount).max(64).default([]),
   })
   .superRefine((spec, ctx) => {
@@ -136,7 +133,7 @@ export type CreateService = z.infer<typeof CreateService>;
 export const ServiceView = z.object({
   name: ServiceName,
   role: ServiceRole,
-  imageRepository: z.string(),
+  imageRepository: text(),
   container: ContainerSpec,
   revision: z.number().int().positive(),
   createdAt: z.iso.datetime(),
@@ -159,7 +156,7 @@ export function isConfigFilePath(path: string): boolean {
 
 /** The body of `POST /api/v1/services/:name/configs`: relative path -> UTF-8 content. */
 export const ServiceConfigFiles = z
-  .strictObject({ files: z.record(z.string(), z.string()) })
+  .strictObject({ files: z.record(text(), text()) })
   .superRefine(({ files }, ctx) => {
     const entries = Object.entries(files);
     if (entries.length === 0) ctx.addIssue({ code: 'custom', path: ['files'], message: 'must hold at least one file' });
@@ -186,8 +183,8 @@ export type ServiceConfigFiles = z.infer<typeof ServiceConfigFiles>;
 export const ServiceConfigView = z.object({
   service: ServiceName,
   version: z.number().int().positive(),
-  files: z.record(z.string(), z.string()),
-  createdBy: z.string().nullable(),
+  files: z.record(text(), text()),
+  createdBy: text().nullable(),
   createdAt: z.iso.datetime(),
 });
 export type ServiceConfigView = z.infer<typeof ServiceConfigView>;

@@ -3,6 +3,8 @@
 // sends as `host:signals`. The control plane stores them as short time series and judges
 // rollouts by them. How to read a service's logs is part of its container spec.
 import { z } from 'zod';
+import { boundedRecord } from './record.js';
+import { text } from './text.js';
 import { ackSchema } from './ack.js';
 
 /** How the agent reads a service's container logs (both streams, line by line). */
@@ -14,25 +16,25 @@ export const SignalSources = z.strictObject({
    * `none`: the service logs no requests; judgment then rests on health and restarts.
    */
   accessLog: z.enum(['common', 'json', 'none']).default('common'),
-  jsonStatusField: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/).default('status'),
+  jsonStatusField: text().regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/).default('status'),
   /** Milliseconds. */
-  jsonLatencyField: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/).default('latencyMs'),
+  jsonLatencyField: text().regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/).default('latencyMs'),
   /** A log line that is not an access-log line and contains one of these (plain text, case-sensitive) is an error line. */
-  errorPatterns: z.array(z.string().min(1).max(200)).max(20).default(['ERROR', 'FATAL', 'panic:']),
+  errorPatterns: z.array(text().min(1).max(200)).max(20).default(['ERROR', 'FATAL', 'panic:']),
 });
 export type SignalSources = z.infer<typeof SignalSources>;
 export const DEFAULT_SIGNAL_SOURCES: SignalSources = SignalSources.parse({});
 
 /** HTTP status code as a string key, `100`-`599`. */
-const StatusCode = z.string().regex(/^[1-5][0-9]{2}$/, 'must be an HTTP status code');
+const StatusCode = text().regex(/^[1-5][0-9]{2}$/, 'must be an HTTP status code');
 const count = z.number().int().nonnegative().max(1e12);
 
 /** One container's signals over the interval since its previous sample. Counters are deltas. */
 export const ContainerSignals = z.strictObject({
-  service: z.string().min(1).max(63),
+  service: text().min(1).max(63),
   /** The container's `tarmac.release` label. */
-  release: z.string().min(1).max(128),
-  image: z.string().min(1).max(512),
+  release: text().min(1).max(128),
+  image: text().min(1).max(512),
   /** The last health probe of the interval; null when the container has no check the agent can run. */
   healthy: z.boolean().nullable(),
   healthFailures: count,
@@ -41,7 +43,7 @@ export const ContainerSignals = z.strictObject({
   cpuPercent: z.number().nonnegative().max(1e6),
   memoryBytes: count,
   /** Access-log lines by status code. */
-  statusCounts: z.record(StatusCode, count).refine((counts) => Object.keys(counts).length <= 100, 'at most 100 status codes'),
+  statusCounts: boundedRecord(StatusCode, count, 100, 'status codes'),
   /** Sum and count of the latencies the access log carried, in milliseconds. */
   latencyMsSum: z.number().nonnegative().max(1e15),
   latencyCount: count,

@@ -1,6 +1,7 @@
 // The release schedule on the wire: launch summaries, freeze windows, starting a plan
 // and the rollout record a start creates, plus the dashboard payloads that report them.
 import { z } from 'zod';
+import { text } from './text.js';
 
 /** An instant as ISO 8601 with an offset (`Z` or `+08:00`). */
 const Instant = z.iso.datetime({ offset: true });
@@ -21,16 +22,16 @@ export const SummaryPlanInput = z.strictObject({
 });
 
 export const CreateSummaryRequest = z.strictObject({
-  title: z.string().trim().min(1).max(200),
+  title: text().trim().min(1).max(200),
   window: z.strictObject({ start: Instant, end: Instant }),
-  notes: z.string().max(20_000).optional(),
+  notes: text().max(20_000).optional(),
   /** In start order: the first entry has position 1. */
   plans: z.array(SummaryPlanInput).min(1).max(200),
 });
 export type CreateSummaryRequest = z.infer<typeof CreateSummaryRequest>;
 
 export const SummaryPlanView = z.object({
-  planId: z.string(),
+  planId: text(),
   position: z.number().int(),
   mergeOrder: z.number().int(),
   packageOrder: z.number().int(),
@@ -40,14 +41,14 @@ export const SummaryPlanView = z.object({
 export type SummaryPlanView = z.infer<typeof SummaryPlanView>;
 
 export const SummaryView = z.object({
-  id: z.string(),
-  title: z.string(),
+  id: text(),
+  title: text(),
   status: SummaryStatus,
-  window: z.object({ start: z.string(), end: z.string() }),
-  notes: z.string(),
-  createdBy: z.string(),
-  createdAt: z.string(),
-  publishedAt: z.string().nullable(),
+  window: z.object({ start: text(), end: text() }),
+  notes: text(),
+  createdBy: text(),
+  createdAt: text(),
+  publishedAt: text().nullable(),
   /** By position. */
   plans: z.array(SummaryPlanView),
 });
@@ -56,53 +57,53 @@ export type SummaryView = z.infer<typeof SummaryView>;
 export const CreateFreezeRequest = z.strictObject({
   startsAt: Instant,
   endsAt: Instant,
-  reason: z.string().trim().min(1).max(2000),
+  reason: text().trim().min(1).max(2000),
 });
 export type CreateFreezeRequest = z.infer<typeof CreateFreezeRequest>;
 
 export const FreezeView = z.object({
-  id: z.string(),
-  startsAt: z.string(),
-  endsAt: z.string(),
-  reason: z.string(),
-  createdBy: z.string(),
-  createdAt: z.string(),
+  id: text(),
+  startsAt: text(),
+  endsAt: text(),
+  reason: text(),
+  createdBy: text(),
+  createdAt: text(),
 });
 export type FreezeView = z.infer<typeof FreezeView>;
 
 export const StartPlanRequest = z.strictObject({
   /** Start inside a freeze window: admins only, recorded on the rollout and in the audit log. */
-  emergency: z.strictObject({ reason: z.string().trim().min(1).max(2000) }).optional(),
+  emergency: z.strictObject({ reason: text().trim().min(1).max(2000) }).optional(),
 });
 export type StartPlanRequest = z.infer<typeof StartPlanRequest>;
 
 export const EmergencyStart = z.object({
-  reason: z.string(),
-  by: z.object({ id: z.string(), name: z.string() }),
+  reason: text(),
+  by: z.object({ id: text(), name: text() }),
   /** The freeze it overrode, if one covered the start. */
-  freezeId: z.string().nullable(),
-  at: z.string(),
+  freezeId: text().nullable(),
+  at: text(),
 });
 export type EmergencyStart = z.infer<typeof EmergencyStart>;
 
 export const RolloutRecord = z.object({
-  id: z.string(),
-  planId: z.string(),
-  summaryId: z.string().nullable(),
-  status: z.string(),
+  id: text(),
+  planId: text(),
+  summaryId: text().nullable(),
+  status: text(),
   /** The user who started it by hand; null when the scheduler did. */
-  startedBy: z.string().nullable(),
+  startedBy: text().nullable(),
   emergency: EmergencyStart.nullable(),
-  createdAt: z.string(),
-  updatedAt: z.string(),
+  createdAt: text(),
+  updatedAt: text(),
 });
 export type RolloutRecord = z.infer<typeof RolloutRecord>;
 
 export const SummaryChange = z.object({ seq: z.number().int().positive(), summary: SummaryView });
 export type SummaryChange = z.infer<typeof SummaryChange>;
 
-export const PlanScheduled = z.object({ seq: z.number().int().positive(), planId: z.string(), summaryId: z.string() });
+export const PlanScheduled = z.object({ seq: z.number().int().positive(), planId: text(), summaryId: text() });
 export type PlanScheduled = z.infer<typeof PlanScheduled>;
 
-export const PlanStarted = z.object({ seq: z.number().int().positive(), planId: z.string(), rollout: RolloutRecord });
+export const PlanStarted = z.object({ seq: z.number().int().positive(), planId: text(), rollout: RolloutRecord });
 export type PlanStarted = z.infer<typeof PlanStarted>;

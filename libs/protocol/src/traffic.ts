@@ -1,12 +1,13 @@
 // Datacenter traffic shifts over HTTP: the change an operator asks for, and what the
 // control plane answers for each datacenter of a service. Shared by the API and the CLI.
 import { z } from 'zod';
+import { text } from './text.js';
 
 /** `PUT /api/v1/services/:service/traffic/:datacenter`. */
 export const DatacenterTrafficChange = z.strictObject({
   serving: z.boolean(),
   /** Why: kept on the datacenter's entry and in the audit log. */
-  reason: z.string().trim().min(1, 'must say why').max(1000),
+  reason: text().trim().min(1, 'must say why').max(1000),
 });
 export type DatacenterTrafficChange = z.infer<typeof DatacenterTrafficChange>;
 

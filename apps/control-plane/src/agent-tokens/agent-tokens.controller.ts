@@ -1,18 +1,21 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { createZodDto } from 'nestjs-zod';
 import { z } from 'zod';
+import { text } from '../../../../libs/protocol/src/index.js';
 import { RequireRoles } from '../auth/principal.js';
 import { AgentTokenService } from './agent-token.service.js';
 
 class CreateAgentTokenDto extends createZodDto(
   z.strictObject({
-    name: z.string().trim().min(1).max(200).describe('What the token is for, e.g. the host it will enroll'),
+    name: text().trim().min(1).max(200).describe('What the token is for, e.g. the host it will enroll'),
   }),
 ) {}
 
 @ApiTags('agent tokens')
 @ApiBearerAuth()
+class AgentTokenParamsDto extends createZodDto(z.strictObject({ id: z.uuid('must be an agent token id (UUID)') })) {}
+
 @RequireRoles('admin')
 @Controller('api/v1/agent-tokens')
 export class AgentTokensController {
@@ -33,7 +36,7 @@ export class AgentTokensController {
   @Delete(':id')
   @HttpCode(204)
   @ApiOperation({ summary: 'Revoke an agent token and disconnect its agent' })
-  async revoke(@Param('id', new ParseUUIDPipe()) id: string): Promise<void> {
-    await this.tokens.revoke(id);
+  async revoke(@Param() params: AgentTokenParamsDto): Promise<void> {
+    await this.tokens.revoke(params.id);
   }
 }

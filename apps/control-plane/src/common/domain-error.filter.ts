@@ -5,6 +5,7 @@ import type { Response } from 'express';
 import { ZodValidationException } from 'nestjs-zod';
 import type { ZodError } from 'zod';
 import { DomainError, type DomainErrorKind } from '../../../../libs/domain/src/index.js';
+import { flattenIssues } from '../../../../libs/protocol/src/index.js';
 
 const STATUS: Record<DomainErrorKind, number> = {
   invalid: 400,
@@ -20,10 +21,7 @@ export class DomainErrorFilter implements ExceptionFilter {
   catch(error: DomainError | ZodValidationException, host: ArgumentsHost): void {
     const response = host.switchToHttp().getResponse<Response>();
     if (error instanceof ZodValidationException) {
-      const issues = (error.getZodError() as ZodError).issues.map((issue) => ({
-        path: issue.path.join('.'),
-        message: issue.message,
-      }));
+      const issues = flattenIssues(error.getZodError() as ZodError);
       response.status(400).json({
         statusCode: 400,
         error: 'VALIDATION_FAILED',

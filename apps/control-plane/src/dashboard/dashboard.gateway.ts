@@ -35,7 +35,10 @@ interface DashboardSocketData {
   sinceSeq?: number;
 }
 
-@WebSocketGateway({ namespace: DASHBOARD_NAMESPACE, transports: ['websocket', 'polling'] })
+// WebSocket only, as the agents' namespace: both share one engine.io server, whose transports
+// the first gateway sets, so a namespace cannot offer polling alone; and the dashboard page
+// connects over WebSocket. Declared here so that what it says is what it accepts.
+@WebSocketGateway({ namespace: DASHBOARD_NAMESPACE, transports: ['websocket'] })
 export class DashboardGateway implements OnGatewayInit<Namespace>, OnGatewayConnection<Socket> {
   private readonly logger = new Logger(DashboardGateway.name);
 

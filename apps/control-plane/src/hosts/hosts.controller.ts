@@ -2,7 +2,7 @@ import { Body, Controller, Get, Param, Put, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { createZodDto } from 'nestjs-zod';
 import { z } from 'zod';
-import { DatacenterName, HostAssignment, HostPool, HostStatus, type HostView } from '../../../../libs/protocol/src/index.js';
+import { DatacenterName, HostAssignment, HostPool, HostStatus, text, type HostView } from '../../../../libs/protocol/src/index.js';
 import { actorOf } from '../audit/actor.js';
 import { CurrentPrincipal, RequireRoles, type Principal } from '../auth/principal.js';
 import { HostService } from './host.service.js';
@@ -12,6 +12,7 @@ class HostQueryDto extends createZodDto(
 ) {}
 
 class HostAssignmentDto extends createZodDto(HostAssignment) {}
+class HostParamsDto extends createZodDto(z.strictObject({ name: text() })) {}
 
 @ApiTags('hosts')
 @ApiBearerAuth()
@@ -27,14 +28,14 @@ export class HostsController {
 
   @Get(':name')
   @ApiOperation({ summary: 'One host, with its last heartbeat and reported containers' })
-  get(@Param('name') name: string): Promise<HostView> {
-    return this.hosts.get(name);
+  get(@Param() params: HostParamsDto): Promise<HostView> {
+    return this.hosts.get(params.name);
   }
 
   @Put(':name')
   @RequireRoles('operator')
   @ApiOperation({ summary: "Place a host: its datacenter (which then wins over the agent's) and/or its pool" })
-  assign(@CurrentPrincipal() principal: Principal, @Param('name') name: string, @Body() body: HostAssignmentDto): Promise<HostView> {
-    return this.hosts.assign(actorOf(principal), name, body);
+  assign(@CurrentPrincipal() principal: Principal, @Param() params: HostParamsDto, @Body() body: HostAssignmentDto): Promise<HostView> {
+    return this.hosts.assign(actorOf(principal), params.name, body);
   }
 }

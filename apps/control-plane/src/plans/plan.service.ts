@@ -24,6 +24,7 @@ import { DashboardPublisher } from '../dashboard/dashboard-publisher.js';
 import { EventOutboxRepository } from '../dashboard/event-outbox.repository.js';
 import { parsePlanSpec, readPlanBody } from './plan-input.js';
 import { PlanRepository, type PlanFilter, type PlanRecord } from './plan.repository.js';
+import { YamlPlanParser } from './yaml-plan-parser.js';
 import { toPlanSummary, toPlanView } from './plan-view.js';
 
 @Injectable()
@@ -36,10 +37,11 @@ export class PlanService {
     private readonly publisher: DashboardPublisher,
     private readonly clock: Clock,
     @Inject(CONFIG) private readonly config: Config,
+    private readonly yaml: YamlPlanParser,
   ) {}
 
   async create(principal: Principal, body: unknown): Promise<PlanView> {
-    const input = readPlanBody(body);
+    const input = await readPlanBody(body, this.yaml);
     const now = this.clock.now();
     const view = await this.db.transaction(async (tx) => {
       const spec = parsePlanSpec(input, await this.plans.fleetContext(tx));
@@ -66,7 +68,7 @@ export class PlanService {
   }
 
   async update(id: string, principal: Principal, body: unknown): Promise<PlanView> {
-    const input = readPlanBody(body);
+    const input = await readPlanBody(body, this.yaml);
     return this.change(id, principal, 'plan.edited', async (tx, plan) => {
       requireAuthorOrAdmin(plan, principal, 'edit');
       const spec = parsePlanSpec(input, await this.plans.fleetContext(tx));

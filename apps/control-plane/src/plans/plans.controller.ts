@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Post, Put, Query } from '@nestj
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { createZodDto } from 'nestjs-zod';
 import { z } from 'zod';
-import { Gate, GateDecisionBody, PlanSpec, PlanStatus, type PlanView } from '../../../../libs/protocol/src/index.js';
+import { Gate, GateDecisionBody, PlanSpec, PlanStatus, text, type PlanView } from '../../../../libs/protocol/src/index.js';
 import { CurrentPrincipal, RequireRoles, type Principal } from '../auth/principal.js';
 import { PlanService } from './plan.service.js';
 
@@ -10,13 +10,13 @@ class PlanSpecDto extends createZodDto(PlanSpec) {}
 class PlanIdDto extends createZodDto(z.strictObject({ id: z.uuid('must be a plan id (UUID)') })) {}
 class GateParamsDto extends createZodDto(z.strictObject({ id: z.uuid('must be a plan id (UUID)'), gate: Gate })) {}
 class GateDecisionDto extends createZodDto(GateDecisionBody) {}
-class DelayOverrideDto extends createZodDto(z.strictObject({ reason: z.string().trim().min(1, 'a reason is required') })) {}
+class DelayOverrideDto extends createZodDto(z.strictObject({ reason: text().trim().min(1, 'a reason is required') })) {}
 class PlanQueryDto extends createZodDto(
   z.strictObject({
     status: PlanStatus.optional(),
-    author: z.string().optional(),
-    service: z.string().optional(),
-    datacenter: z.string().optional(),
+    author: text().optional(),
+    service: text().optional(),
+    datacenter: text().optional(),
     limit: z.coerce.number().int().min(1).max(500).default(100),
   }),
 ) {}

@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/com
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { createZodDto } from 'nestjs-zod';
 import { z } from 'zod';
-import { RollbackRequest, RolloutStatus, StartPlanRequest, type RolloutAnalysis, type RolloutPreview, type RolloutView } from '../../../../libs/protocol/src/index.js';
+import { RollbackRequest, RolloutStatus, StartPlanRequest, text, type RolloutAnalysis, type RolloutPreview, type RolloutView } from '../../../../libs/protocol/src/index.js';
 import { actorOf } from '../audit/actor.js';
 import { CurrentPrincipal, RequireRoles, type Principal } from '../auth/principal.js';
 import { PlanStartService } from '../rollouts/plan-start.service.js';
@@ -14,7 +14,7 @@ import { RolloutPreviewService } from './rollout-preview.service.js';
 class RolloutIdDto extends createZodDto(z.strictObject({ id: z.uuid('must be a rollout id (UUID)') })) {}
 class PlanIdDto extends createZodDto(z.strictObject({ id: z.uuid('must be a plan id (UUID)') })) {}
 class StartRolloutDto extends createZodDto(StartPlanRequest.extend({ planId: z.uuid('must be a plan id (UUID)') })) {}
-class IntentDto extends createZodDto(z.strictObject({ reason: z.string().trim().max(2000).optional() })) {}
+class IntentDto extends createZodDto(z.strictObject({ reason: text().trim().max(2000).optional() })) {}
 class RollbackDto extends createZodDto(RollbackRequest) {}
 class RolloutQueryDto extends createZodDto(z.strictObject({ plan: z.uuid().optional(), status: RolloutStatus.optional() })) {}
 
@@ -96,6 +96,8 @@ export class RolloutsController {
 
   @Post('plans/:id/rollout-preview')
   @HttpCode(200)
+  // Those who write plans and those who start them; a POST that reads the whole fleet is not for every token.
+  @RequireRoles('engineer', 'operator', 'dispatcher')
   @ApiOperation({ summary: 'Dry run: the preview hosts, ramp and batches per datacenter this plan would run now' })
   preview(@Param() params: PlanIdDto): Promise<RolloutPreview> {
     return this.previews.preview(params.id);

@@ -1,6 +1,6 @@
 // `POST /api/v1/plans/:id/start`: beside the plans API, owned here because starting is
 // the scheduler's business.
-import { Body, Controller, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { Body, Controller, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { createZodDto } from 'nestjs-zod';
 import { z } from 'zod';
@@ -10,6 +10,7 @@ import { PlanStartService } from './plan-start.service.js';
 
 /** No body at all is a plain start. */
 class StartPlanDto extends createZodDto(z.preprocess((body) => body ?? {}, StartPlanRequest)) {}
+class PlanIdDto extends createZodDto(z.strictObject({ id: z.uuid('must be a plan id (UUID)') })) {}
 
 @ApiTags('plans')
 @ApiBearerAuth()
@@ -21,7 +22,7 @@ export class PlanStartController {
   @RequireRoles('dispatcher', 'operator')
   @ApiOperation({ summary: 'Start an approved or scheduled plan now; inside a freeze only as an admin emergency' })
   start(
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param() { id }: PlanIdDto,
     @Body() body: StartPlanDto,
     @CurrentPrincipal() principal: Principal,
   ): Promise<RolloutRecord> {

@@ -52,7 +52,7 @@ export class SignalRepository {
               r.health_failures, r.restarts, r.cpu_percent, r.memory_bytes, r.requests, r.status_5xx, r.status_4xx, r.status_counts,
               r.latency_ms_sum, r.latency_count, r.error_lines
          FROM jsonb_to_recordset($1::jsonb) AS r(received_at timestamptz, hostname text, interval_ms int, service text, release text, image text,
-              healthy boolean, health_failures int, restarts int, cpu_percent float8, memory_bytes bigint, requests bigint, status_5xx bigint,
+              healthy boolean, health_failures bigint, restarts bigint, cpu_percent float8, memory_bytes bigint, requests bigint, status_5xx bigint,
               status_4xx bigint, status_counts jsonb, latency_ms_sum float8, latency_count bigint, error_lines bigint)
          LEFT JOIN hosts h ON h.hostname = r.hostname
        RETURNING hostname, datacenter`,

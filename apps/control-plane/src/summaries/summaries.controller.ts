@@ -1,11 +1,13 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { createZodDto } from 'nestjs-zod';
+import { z } from 'zod';
 import { CreateSummaryRequest, type SummaryView } from '../../../../libs/protocol/src/index.js';
 import { CurrentPrincipal, RequireRoles, type Principal } from '../auth/principal.js';
 import { SummaryService } from './summary.service.js';
 
 class CreateSummaryDto extends createZodDto(CreateSummaryRequest) {}
+class SummaryParamsDto extends createZodDto(z.strictObject({ id: z.uuid('must be a summary id (UUID)') })) {}
 
 @ApiTags('summaries')
 @ApiBearerAuth()
@@ -28,15 +30,15 @@ export class SummariesController {
 
   @Get(':id')
   @ApiOperation({ summary: 'One launch summary with its ordered plans' })
-  get(@Param('id', new ParseUUIDPipe()) id: string): Promise<SummaryView> {
-    return this.summaries.get(id);
+  get(@Param() params: SummaryParamsDto): Promise<SummaryView> {
+    return this.summaries.get(params.id);
   }
 
   @Post(':id/publish')
   @HttpCode(200)
   @RequireRoles('dispatcher')
   @ApiOperation({ summary: 'Publish: freezes the summary, schedules its plans for the window start' })
-  publish(@Param('id', new ParseUUIDPipe()) id: string, @CurrentPrincipal() principal: Principal): Promise<SummaryView> {
-    return this.summaries.publish(id, principal);
+  publish(@Param() params: SummaryParamsDto, @CurrentPrincipal() principal: Principal): Promise<SummaryView> {
+    return this.summaries.publish(params.id, principal);
   }
 }

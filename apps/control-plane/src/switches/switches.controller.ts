@@ -1,13 +1,16 @@
 import { Body, Controller, Get, Param, Put } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { createZodDto } from 'nestjs-zod';
+import { z } from 'zod';
 import { Invalid } from '../../../../libs/domain/src/index.js';
-import { SwitchChange, SwitchName, type SwitchView } from '../../../../libs/protocol/src/index.js';
+import { SwitchChange, SwitchName, text, type SwitchView } from '../../../../libs/protocol/src/index.js';
 import { actorOf } from '../audit/actor.js';
 import { CurrentPrincipal, RequireRoles, type Principal } from '../auth/principal.js';
 import { SwitchesService } from './switches.service.js';
 
 class SwitchChangeDto extends createZodDto(SwitchChange) {}
+class ServiceParamsDto extends createZodDto(z.strictObject({ name: text() })) {}
+class SwitchParamsDto extends createZodDto(z.strictObject({ name: text(), switch: text() })) {}
 
 @ApiTags('services')
 @ApiBearerAuth()
@@ -17,8 +20,8 @@ export class SwitchesController {
 
   @Get()
   @ApiOperation({ summary: "A service's switches" })
-  list(@Param('name') service: string): Promise<SwitchView[]> {
-    return this.switches.list(service);
+  list(@Param() params: ServiceParamsDto): Promise<SwitchView[]> {
+    return this.switches.list(params.name);
   }
 
   @Put(':switch')
@@ -26,8 +29,7 @@ export class SwitchesController {
   @ApiOperation({ summary: 'Turn a switch on or off on every host of the service' })
   set(
     @CurrentPrincipal() principal: Principal,
-    @Param('name') service: string,
-    @Param('switch') name: string,
+    @Param() { name: service, switch: name }: SwitchParamsDto,
     @Body() body: SwitchChangeDto,
   ): Promise<SwitchView & { hosts: string[] }> {
     const parsed = SwitchName.safeParse(name);

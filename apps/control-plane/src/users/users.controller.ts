@@ -1,12 +1,13 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Put } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { createZodDto } from 'nestjs-zod';
 import { z } from 'zod';
+import { text } from '../../../../libs/protocol/src/index.js';
 import { actorOf } from '../audit/actor.js';
 import { CurrentPrincipal, RequireRoles, ROLES, type Principal } from '../auth/principal.js';
 import { UserService } from './user.service.js';
 
-const UserName = z.string().regex(/^[a-z][a-z0-9._-]{0,62}$/, 'must be lowercase letters, digits, . _ - (at most 63), starting with a letter');
+const UserName = text().regex(/^[a-z][a-z0-9._-]{0,62}$/, 'must be lowercase letters, digits, . _ - (at most 63), starting with a letter');
 // Duplicates are dropped and the order made canonical, so equal sets compare equal in the audit log.
 const Roles = z
   .array(z.enum(ROLES))
@@ -15,8 +16,10 @@ const Roles = z
 
 class CreateUserDto extends createZodDto(z.strictObject({ name: UserName, roles: Roles })) {}
 class SetRolesDto extends createZodDto(z.strictObject({ roles: Roles })) {}
+class UserParamsDto extends createZodDto(z.strictObject({ name: text() })) {}
+class TokenParamsDto extends createZodDto(z.strictObject({ name: text(), id: z.uuid('must be a token id (UUID)') })) {}
 class IssueTokenDto extends createZodDto(
-  z.strictObject({ name: z.string().trim().min(1).max(200).describe('What the token is for, e.g. "laptop" or "ci"') }),
+  z.strictObject({ name: text().trim().min(1).max(200).describe('What the token is for, e.g. "laptop" or "ci"') }),
 ) {}
 
 @ApiTags('users')
@@ -40,20 +43,20 @@ export class UsersController {
 
   @Put(':name')
   @ApiOperation({ summary: "Replace a user's roles" })
-  setRoles(@CurrentPrincipal() principal: Principal, @Param('name') name: string, @Body() body: SetRolesDto) {
-    return this.users.setRoles(actorOf(principal), name, body.roles);
+  setRoles(@CurrentPrincipal() principal: Principal, @Param() params: UserParamsDto, @Body() body: SetRolesDto) {
+    return this.users.setRoles(actorOf(principal), params.name, body.roles);
   }
 
   @Post(':name/tokens')
   @ApiOperation({ summary: 'Issue an API token for a user (shown once)' })
-  issueToken(@CurrentPrincipal() principal: Principal, @Param('name') name: string, @Body() body: IssueTokenDto) {
-    return this.users.issueToken(actorOf(principal), name, body.name);
+  issueToken(@CurrentPrincipal() principal: Principal, @Param() params: UserParamsDto, @Body() body: IssueTokenDto) {
+    return this.users.issueToken(actorOf(principal), params.name, body.name);
   }
 
   @Delete(':name/tokens/:id')
   @HttpCode(204)
   @ApiOperation({ summary: "Revoke one of a user's API tokens" })
-  async revokeToken(@CurrentPrincipal() principal: Principal, @Param('name') name: string, @Param('id', new ParseUUIDPipe()) id: string): Promise<void> {
-    await this.users.revokeToken(actorOf(principal), name, id);
+  async revokeToken(@CurrentPrincipal() principal: Principal, @Param() params: TokenParamsDto): Promise<void> {
+    await this.users.revokeToken(actorOf(principal), params.name, params.id);
   }
 }

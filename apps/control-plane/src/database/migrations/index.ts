@@ -9,6 +9,7 @@ import { JsonDocuments1764370000000 } from './1764370000000-json-documents.js';
 import { RolloutDueAt1764380000000 } from './1764380000000-rollout-due-at.js';
 import { HeartbeatInterval1764390000000 } from './1764390000000-heartbeat-interval.js';
 import { HostIdentity1764400000000 } from './1764400000000-host-identity.js';
+import { SignalCountersBigint1764410000000 } from './1764410000000-signal-counters-bigint.js';
 import { LeastPrivilegeRoles1764420000000 } from './1764420000000-least-privilege-roles.js';
 
 export const MIGRATIONS = [
@@ -22,5 +23,6 @@ export const MIGRATIONS = [
   RolloutDueAt1764380000000,
   HeartbeatInterval1764390000000,
   HostIdentity1764400000000,
+  SignalCountersBigint1764410000000,
   LeastPrivilegeRoles1764420000000,
 ];
