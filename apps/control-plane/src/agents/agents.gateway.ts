@@ -34,6 +34,7 @@ import {
 } from '../../../../libs/protocol/src/index.js';
 import { AgentTokenService } from '../agent-tokens/agent-token.service.js';
 import { handshakeRefusal, parsePayload, toAck } from '../common/ack.js';
+import { boundedSocketParser } from '../common/bounded-socket-parser.js';
 import { answerUndeclaredEvents } from '../common/undeclared-events.js';
 import { CONFIG } from '../common/core.module.js';
 import type { Config } from '../config/config.js';
@@ -56,7 +57,8 @@ type AgentSocket = Socket<Record<string, never>, Record<string, never>, Record<s
 /** socket.io's reason when the client called `disconnect()` itself. */
 const CLIENT_CLOSED = 'client namespace disconnect';
 
-@WebSocketGateway({ namespace: AGENTS_NAMESPACE, transports: ['websocket'] })
+// Both gateways share one socket.io server; each states its options, whichever creates it.
+@WebSocketGateway({ namespace: AGENTS_NAMESPACE, transports: ['websocket'], parser: boundedSocketParser })
 export class AgentsGateway implements OnGatewayInit<Namespace>, OnGatewayConnection<AgentSocket> {
   private readonly logger = new Logger(AgentsGateway.name);
   private readonly connections = new HostConnections();

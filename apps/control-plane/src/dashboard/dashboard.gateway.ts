@@ -17,6 +17,7 @@ import {
 import { ApiTokenRepository } from '../auth/api-token.repository.js';
 import type { Principal } from '../auth/principal.js';
 import { handshakeRefusal, parsePayload, toAck } from '../common/ack.js';
+import { boundedSocketParser } from '../common/bounded-socket-parser.js';
 import { answerUndeclaredEvents } from '../common/undeclared-events.js';
 import { CONFIG } from '../common/core.module.js';
 import type { Config } from '../config/config.js';
@@ -37,8 +38,9 @@ interface DashboardSocketData {
 
 // WebSocket only, as the agents' namespace: both share one engine.io server, whose transports
 // the first gateway sets, so a namespace cannot offer polling alone; and the dashboard page
-// connects over WebSocket. Declared here so that what it says is what it accepts.
-@WebSocketGateway({ namespace: DASHBOARD_NAMESPACE, transports: ['websocket'] })
+// connects over WebSocket. Declared here so that what it says is what it accepts. The same
+// holds for the bounded packet decoder: each gateway states it, whichever creates the server.
+@WebSocketGateway({ namespace: DASHBOARD_NAMESPACE, transports: ['websocket'], parser: boundedSocketParser })
 export class DashboardGateway implements OnGatewayInit<Namespace>, OnGatewayConnection<Socket> {
   private readonly logger = new Logger(DashboardGateway.name);
 
