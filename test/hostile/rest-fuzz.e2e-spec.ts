@@ -7,10 +7,11 @@ import { readFile } from 'node:fs/promises';
 import { ROLES } from '../../apps/control-plane/src/auth/principal.js';
 import { createFleet, type Fleet } from '../support/fleet-fixtures.js';
 import { watchEventLoop, type LoopWindow } from '../support/hostile/event-loop.js';
-import { answerLabel, describeCase, fixedCases, httpCase, send, violationsOf, type HttpCase } from '../support/hostile/http-cases.js';
+import { answerLabel, describeAnswer, describeCase, fixedCases, httpCase, judge, poisonCases, send, violationsOf, type HttpCase } from '../support/hostile/http-cases.js';
+import { RAW_REQUESTS, rawRequest } from '../support/hostile/raw-http.js';
 import { readApiDocument, type ApiDocument } from '../support/hostile/openapi.js';
 import { fullSize, hostileRuns, hostileSeed, inPool } from '../support/hostile/size.js';
-import { Tally } from '../support/hostile/tally.js';
+import { describeValue, Tally } from '../support/hostile/tally.js';
 import { killAll } from '../support/processes.js';
 import { startSpawnedControlPlane, type SpawnedControlPlane } from '../support/spawned-control-plane.js';
 
@@ -21,14 +22,17 @@ const CONCURRENCY = 4;
 const P99_LIMIT_MS = 50;
 const STALL_LIMIT_MS = 500;
 
-/** The requests in flight during each window whose longest delay broke the limit: the suspects. */
+/** The requests in flight during each window whose delay broke a limit, longest first: the suspects. */
 function stalls(windows: LoopWindow[], spans: { c: HttpCase; from: number; to: number }[]): string[] {
   return windows
     .filter((w) => w.maxMs >= STALL_LIMIT_MS || w.p99Ms >= P99_LIMIT_MS)
     .flatMap((w) => [
       '',
       `Stall of ${w.maxMs.toFixed(0)} ms (p99 ${w.p99Ms.toFixed(0)} ms) between ${new Date(w.from).toISOString()} and ${new Date(w.to).toISOString()}, requests in flight:`,
-      ...spans.filter((s) => s.from < w.to && s.to > w.from).slice(0, 12).map((s) => `  ${s.to - s.from} ms: ${describeCase(s.c)}`),
+      ...spans
+        .filter((s) => s.from < w.to && s.to > w.from)
+        .sort((a, b) => b.to - b.from - (a.to - a.from))
+        .slice(0, 8).map((s) => `  ${s.to - s.from} ms: ${describeCase(s.c)}`),
     ]);
 }
 
@@ -86,7 +90,7 @@ describe('hostile REST input', () => {
     for (const [i, operation] of api.operations.entries()) {
       cases.push(...fc.sample(httpCase(operation, callers, known, api.resolve), { numRuns: perRoute, seed: SEED + i }));
     }
-    cases.push(...fixedCases(api.operations, 'engineer'));
+    cases.push(...fixedCases(api.operations, 'engineer'), ...poisonCases(api.operations, known, api.resolve, 'admin'));
     // Interleaved, so a slow route does not run alone at the end.
     const order = fc.sample(fc.shuffledSubarray(cases, { minLength: cases.length }), { numRuns: 1, seed: SEED })[0]!;
 
@@ -123,4 +127,23 @@ describe('hostile REST input', () => {
     expect(delay.worstP99Ms).toBeLessThan(P99_LIMIT_MS);
     expect(delay.maxMs).toBeLessThan(STALL_LIMIT_MS);
   }, fullSize() ? 3_600_000 : 600_000);
+
+  it('answers requests no client would send (raw control characters, bad headers) in the same error shape', async () => {
+    const tally = new Tally('Raw HTTP requests Node parses before the application');
+    for (const { note, head } of RAW_REQUESTS) {
+      const answer = await rawRequest(cp.url, head(cp.adminToken));
+      const judged = 'error' in answer ? answer : { ...answer, text: answer.body, body: parseJson(answer.body) };
+      tally.record(note, answerLabel(judged), judge(judged).map((property) => ({ property, sent: describeValue(head('<token>'), 120), got: describeAnswer(judged) })));
+    }
+    tally.print();
+    expect({ exit: cp.exit(), violations: tally.violations() }).toEqual({ exit: undefined, violations: [] });
+  });
 });
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}

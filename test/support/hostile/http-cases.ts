@@ -24,6 +24,8 @@ export interface HttpCase {
   path: Record<string, { text: string } | { raw: string }>;
   query: [string, string][];
   body?: Body;
+  /** The one status this request must get (a method the route does not have: 405). */
+  expectStatus?: number;
 }
 
 /** Percent-encodes every UTF-16 unit, lone surrogates too (as WTF-8, which encodeURIComponent refuses). */
@@ -86,9 +88,61 @@ const hostileYaml = (): fc.Arbitrary<Body> => fc.constantFrom(...YAML_VARIANTS).
  */
 export function fixedCases(operations: readonly Operation[], caller: string): HttpCase[] {
   const biggest = YAML_VARIANTS.find(([note]) => note === '30000 keys')!;
-  return operations
+  const yaml = operations
     .filter((operation) => operation.body?.contentTypes.includes('application/yaml') && operation.parameters.every((p) => p.in !== 'path'))
-    .map((operation) => ({ operation, caller, path: {}, query: [], body: yamlBody(biggest) }));
+    .map((operation): HttpCase => ({ operation, caller, path: {}, query: [], body: yamlBody(biggest) }));
+  return [...yaml, ...undeclaredMethods(operations, caller)];
+}
+
+const POISONS = ['a\u0000b', 'a\ud800b'];
+
+/**
+ * The sweep behind "every string refused at the boundary" (issue 15): a NUL and a lone
+ * surrogate in each path parameter, each declared query parameter and each top-level
+ * string field of an otherwise plausible body, and 2^31 in each top-level integer field.
+ * Random cases find these too, but not on every route at CI size.
+ */
+export function poisonCases(operations: readonly Operation[], known: Record<string, string[]>, resolve: Resolve, caller: string): HttpCase[] {
+  const cases: HttpCase[] = [];
+  for (const operation of operations) {
+    const pathParameters = operation.parameters.filter((p) => p.in === 'path');
+    const realPath = Object.fromEntries(pathParameters.map((p) => [p.name, { text: known[p.name]?.[0] ?? 'x' }]));
+    const base = { operation, caller, path: realPath, query: [] as [string, string][] };
+    for (const poison of POISONS) {
+      for (const p of pathParameters) cases.push({ ...base, path: { ...realPath, [p.name]: { text: poison } } });
+      for (const p of operation.parameters.filter((q) => q.in === 'query')) cases.push({ ...base, query: [[p.name, poison]] });
+    }
+    const schema = operation.body?.schema;
+    const sample = schema && fc.sample(plausible(schema, resolve), { numRuns: 1, seed: 1 })[0];
+    if (!sample || typeof sample !== 'object' || Array.isArray(sample)) continue;
+    const properties = (schema.$ref ? resolve(schema.$ref) : schema).properties ?? {};
+    for (const [name, property] of Object.entries(properties)) {
+      const type = (property.$ref ? resolve(property.$ref) : property).type;
+      const values = type === 'string' ? POISONS : type === 'integer' ? [2 ** 31, 2 ** 53 + 2] : [];
+      for (const value of values) cases.push({ ...base, body: { kind: 'json', value: { ...sample, [name]: value } } });
+    }
+  }
+  return cases;
+}
+
+/** For each path, one method it does not declare: the answer is 405, in the API's error shape. */
+function undeclaredMethods(operations: readonly Operation[], caller: string): HttpCase[] {
+  const byPath = new Map<string, Operation[]>();
+  for (const operation of operations) byPath.set(operation.path, [...(byPath.get(operation.path) ?? []), operation]);
+  const cases: HttpCase[] = [];
+  for (const [path, declared] of byPath) {
+    const method = (['delete', 'patch', 'put', 'post'] as const).find((m) => !declared.some((d) => d.method === m));
+    if (!method) continue;
+    const parameters = declared[0]!.parameters.filter((p) => p.in === 'path');
+    cases.push({
+      operation: { method, path, parameters, id: `${method.toUpperCase()} ${path} (not declared)` },
+      caller,
+      path: Object.fromEntries(parameters.map((p) => [p.name, { text: 'x' }])),
+      query: [],
+      expectStatus: 405,
+    });
+  }
+  return cases;
 }
 
 function bodyFor(operation: Operation, resolve: Resolve): fc.Arbitrary<Body | undefined> {
@@ -160,6 +214,7 @@ export function describeCase(c: HttpCase): string {
 
 export interface HttpAnswer {
   status: number;
+  headers: Record<string, string | string[] | undefined>;
   body: unknown;
   text: string;
 }
@@ -173,10 +228,10 @@ export async function send(url: string, c: HttpCase, authorization: string | und
   else if (body?.kind === 'raw') pending = pending.set('Content-Type', body.contentType).send(body.text);
   try {
     const response = await pending;
-    return { status: response.status, body: response.body, text: response.text ?? '' };
+    return { status: response.status, headers: response.headers, body: response.body, text: response.text ?? '' };
   } catch (error) {
-    const failure = error as Error & { code?: string; response?: { status: number; body: unknown; text: string } };
-    if (failure.response) return { status: failure.response.status, body: failure.response.body, text: failure.response.text };
+    const failure = error as Error & { code?: string; response?: HttpAnswer };
+    if (failure.response) return { status: failure.response.status, headers: failure.response.headers, body: failure.response.body, text: failure.response.text };
     return { error: failure.code ?? failure.message };
   }
 }
@@ -184,16 +239,26 @@ export async function send(url: string, c: HttpCase, authorization: string | und
 const MACHINE_CODE = /^[A-Z][A-Z0-9_]*$/;
 
 /** The properties every answer must have; empty when it is acceptable. */
-export function judge(answer: HttpAnswer | { error: string }): string[] {
+export function judge(answer: HttpAnswer | { error: string }, expectStatus?: number): string[] {
   if ('error' in answer) return [`no response (${answer.error})`];
-  if (answer.status >= 500) return ['5xx'];
-  if (answer.status < 400) return [];
+  const problems = [...judgeHeaders(answer.headers), ...(expectStatus && answer.status !== expectStatus ? [`not ${expectStatus}`] : [])];
+  if (answer.status >= 500) return [...problems, '5xx'];
+  if (answer.status < 400) return problems;
   const body = answer.body as { statusCode?: unknown; error?: unknown; message?: unknown } | undefined;
-  const problems: string[] = [];
-  if (!body || typeof body !== 'object' || Object.keys(body).length === 0) return ['4xx without a JSON error body'];
+  if (!body || typeof body !== 'object' || Object.keys(body).length === 0) return [...problems, '4xx without a JSON error body'];
   if (body.statusCode !== answer.status) problems.push('4xx body statusCode missing or not the status');
   if (typeof body.error !== 'string' || !MACHINE_CODE.test(body.error)) problems.push('4xx body without a machine error code');
   if (typeof body.message !== 'string' || body.message.trim() === '') problems.push('4xx body without a message');
+  return problems;
+}
+
+const HEADER_PROBLEM = /X-Powered-By|X-Content-Type-Options/;
+
+/** Headers every answer carries (issue 15): no framework advertised, no content sniffing. */
+export function judgeHeaders(headers: Record<string, string | string[] | undefined>): string[] {
+  const problems: string[] = [];
+  if (headers['x-powered-by'] !== undefined) problems.push(`sends X-Powered-By: ${String(headers['x-powered-by'])}`);
+  if (headers['x-content-type-options'] !== 'nosniff') problems.push('no X-Content-Type-Options: nosniff');
   return problems;
 }
 
@@ -209,5 +274,5 @@ export function describeAnswer(answer: HttpAnswer | { error: string }): string {
 }
 
 export function violationsOf(c: HttpCase, answer: HttpAnswer | { error: string }): Violation[] {
-  return judge(answer).map((property) => ({ property, sent: describeCase(c), got: describeAnswer(answer) }));
+  return judge(answer, c.expectStatus).map((property) => ({ property, sent: describeCase(c), got: describeAnswer(answer), anyOutcome: HEADER_PROBLEM.test(property), everyTarget: property === '5xx' }));
 }

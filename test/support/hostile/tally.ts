@@ -9,6 +9,10 @@ export interface Violation {
   sent: string;
   /** What came back. */
   got: string;
+  /** Group by the property alone, whatever the outcome (a header missing from every answer is one cause). */
+  anyOutcome?: boolean;
+  /** Keep an example for every target, not just the first few: each is a place to fix (a 5xx, an INTERNAL ack). */
+  everyTarget?: boolean;
 }
 
 const EXAMPLES_PER_CAUSE = 3;
@@ -25,11 +29,11 @@ export class Tally {
     row.set(outcome, (row.get(outcome) ?? 0) + 1);
     this.counts.set(target, row);
     for (const violation of violations) {
-      const cause = `${violation.property} | ${outcome}`;
+      const cause = violation.anyOutcome ? violation.property : `${violation.property} | ${outcome}`;
       const entry = this.causes.get(cause) ?? { count: 0, targets: new Set<string>(), examples: [] };
       entry.count += 1;
       // Examples from different targets say more than three of the same.
-      if (!entry.targets.has(target) && entry.examples.length < EXAMPLES_PER_CAUSE) entry.examples.push(violation);
+      if (!entry.targets.has(target) && (violation.everyTarget || entry.examples.length < EXAMPLES_PER_CAUSE)) entry.examples.push(violation);
       entry.targets.add(target);
       this.causes.set(cause, entry);
     }
