@@ -37,7 +37,7 @@ type OutputMark = ReturnType<typeof outputMark>;
 const RUNS = hostileRuns(400);
 const SEED = hostileSeed();
 /** Connections fuzzed side by side, one case at a time each (a disconnect is then the case's own). */
-const LANES = 8;
+const LANES = 16;
 const ACK_TIMEOUT_MS = 2_000;
 
 const jsonSchema = (schema: z.ZodType) => z.toJSONSchema(schema, { unrepresentable: 'any', io: 'input' }) as JsonSchema;

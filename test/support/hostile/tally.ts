@@ -64,9 +64,23 @@ export class Tally {
     return lines.join('\n');
   }
 
+  /** The same counts by outcome alone, short enough for a README: what came back, how often, on how many targets. */
+  summary(): string {
+    const byOutcome = new Map<string, { count: number; targets: number }>();
+    for (const row of this.counts.values()) {
+      for (const [outcome, count] of row) {
+        const entry = byOutcome.get(outcome) ?? { count: 0, targets: 0 };
+        byOutcome.set(outcome, { count: entry.count + count, targets: entry.targets + 1 });
+      }
+    }
+    const lines = ['| came back | count | on |', '| --- | --- | --- |'];
+    for (const [outcome, { count, targets }] of [...byOutcome].sort(([, a], [, b]) => b.count - a.count)) lines.push(`| ${outcome} | ${count} | ${targets} of ${this.counts.size} |`);
+    return lines.join('\n');
+  }
+
   print(extra: string[] = []): void {
     const failures = this.violations();
-    console.log([this.table(), ...extra, ...(failures.length ? ['', 'Failures:', ...failures] : [])].join('\n'));
+    console.log([this.table(), '', this.summary(), ...extra, ...(failures.length ? ['', 'Failures:', ...failures] : [])].join('\n'));
   }
 }
 
