@@ -7,6 +7,7 @@ import type { Operation, Parameter } from './openapi.js';
 import { plausible, spoiled, type Resolve } from './schema-values.js';
 import { describeValue, type Violation } from './tally.js';
 import { deepJsonText, hostileShape, hostileString } from './values.js';
+import { hostileYaml } from './yaml-bodies.js';
 
 /** The body limit the control plane sets (app.ts: useBodyParser limit '1mb'). */
 export const BODY_LIMIT = 1024 * 1024;
@@ -63,86 +64,6 @@ function queryValues(operation: Operation, resolve: Resolve): fc.Arbitrary<[stri
   );
   const short = one.map(([key, value]): [string, string] => [key, value.slice(0, 20_000)]);
   return fc.array(short, { maxLength: 4 });
-}
-
-/** Plan-sized YAML a parser can be made to work hard on: many keys, duplicates, aliases, depth. */
-const keys = (count: number, duplicate: boolean) =>
-  Array.from({ length: count }, (_, i) => `k${duplicate ? i % (count / 2) : i}: ${i}`).join('\n');
-const YAML_VARIANTS: [string, () => string][] = [
-  ['1000 keys', () => keys(1000, false)],
-  ['5000 keys', () => keys(5000, false)],
-  ['30000 keys', () => keys(30_000, false)],
-  ['5000 keys, half duplicates', () => keys(5000, true)],
-  ['alias bomb', () => ['a: &a [x, x, x, x, x, x, x, x, x, x]', ...'bcdefghij'.split('').map((k, i) => `${k}: &${k} [${Array(10).fill(`*${'abcdefghij'[i]}`).join(', ')}]`)].join('\n')],
-  ['10000-deep flow sequence', () => `${'['.repeat(10_000)}1${']'.repeat(10_000)}`],
-  ['NUL and controls', () => 'title: "a\\0b\\x01"\ndescription: "\\ud800"'],
-  ['tag and merge keys', () => 'x: !!binary AAAA\ny: !!js/function "return 1"\n<<: {a: 1}'],
-];
-
-const yamlBody = ([note, make]: [string, () => string]): Body => ({ kind: 'raw', contentType: 'application/yaml', text: make(), note: `YAML ${note}` });
-const hostileYaml = (): fc.Arbitrary<Body> => fc.constantFrom(...YAML_VARIANTS).map(yamlBody);
-
-/**
- * Cases every run sends whatever the seed: the known stall (a plan of 30 000 YAML keys,
- * issue 15) is too rare among random cases to be seen at CI size.
- */
-export function fixedCases(operations: readonly Operation[], caller: string): HttpCase[] {
-  const biggest = YAML_VARIANTS.find(([note]) => note === '30000 keys')!;
-  const yaml = operations
-    .filter((operation) => operation.body?.contentTypes.includes('application/yaml') && operation.parameters.every((p) => p.in !== 'path'))
-    .map((operation): HttpCase => ({ operation, caller, path: {}, query: [], body: yamlBody(biggest) }));
-  return [...yaml, ...undeclaredMethods(operations, caller)];
-}
-
-const POISONS = ['a\u0000b', 'a\ud800b'];
-
-/**
- * The sweep behind "every string refused at the boundary" (issue 15): a NUL and a lone
- * surrogate in each path parameter, each declared query parameter and each top-level
- * string field of an otherwise plausible body, and 2^31 in each top-level integer field.
- * Random cases find these too, but not on every route at CI size.
- */
-export function poisonCases(operations: readonly Operation[], known: Record<string, string[]>, resolve: Resolve, caller: string): HttpCase[] {
-  const cases: HttpCase[] = [];
-  for (const operation of operations) {
-    const pathParameters = operation.parameters.filter((p) => p.in === 'path');
-    const realPath = Object.fromEntries(pathParameters.map((p) => [p.name, { text: known[p.name]?.[0] ?? 'x' }]));
-    const base = { operation, caller, path: realPath, query: [] as [string, string][] };
-    for (const poison of POISONS) {
-      for (const p of pathParameters) cases.push({ ...base, path: { ...realPath, [p.name]: { text: poison } } });
-      for (const p of operation.parameters.filter((q) => q.in === 'query')) cases.push({ ...base, query: [[p.name, poison]] });
-    }
-    const schema = operation.body?.schema;
-    const sample = schema && fc.sample(plausible(schema, resolve), { numRuns: 1, seed: 1 })[0];
-    if (!sample || typeof sample !== 'object' || Array.isArray(sample)) continue;
-    const properties = (schema.$ref ? resolve(schema.$ref) : schema).properties ?? {};
-    for (const [name, property] of Object.entries(properties)) {
-      const type = (property.$ref ? resolve(property.$ref) : property).type;
-      const values = type === 'string' ? POISONS : type === 'integer' ? [2 ** 31, 2 ** 53 + 2] : [];
-      for (const value of values) cases.push({ ...base, body: { kind: 'json', value: { ...sample, [name]: value } } });
-    }
-  }
-  return cases;
-}
-
-/** For each path, one method it does not declare: the answer is 405, in the API's error shape. */
-function undeclaredMethods(operations: readonly Operation[], caller: string): HttpCase[] {
-  const byPath = new Map<string, Operation[]>();
-  for (const operation of operations) byPath.set(operation.path, [...(byPath.get(operation.path) ?? []), operation]);
-  const cases: HttpCase[] = [];
-  for (const [path, declared] of byPath) {
-    const method = (['delete', 'patch', 'put', 'post'] as const).find((m) => !declared.some((d) => d.method === m));
-    if (!method) continue;
-    const parameters = declared[0]!.parameters.filter((p) => p.in === 'path');
-    cases.push({
-      operation: { method, path, parameters, id: `${method.toUpperCase()} ${path} (not declared)` },
-      caller,
-      path: Object.fromEntries(parameters.map((p) => [p.name, { text: 'x' }])),
-      query: [],
-      expectStatus: 405,
-    });
-  }
-  return cases;
 }
 
 function bodyFor(operation: Operation, resolve: Resolve): fc.Arbitrary<Body | undefined> {
