@@ -141,7 +141,10 @@ export interface HttpAnswer {
   text: string;
 }
 
-export async function send(url: string, c: HttpCase, authorization: string | undefined): Promise<HttpAnswer | { error: string }> {
+/** No answer was read: `refused` when that is how the server refuses (see send). */
+export type NoAnswer = { error: string; refused?: boolean };
+
+export async function send(url: string, c: HttpCase, authorization: string | undefined): Promise<HttpAnswer | NoAnswer> {
   const target = urlOf(c);
   let pending = request(url)[c.operation.method](target).timeout(90_000);
   if (authorization) pending = pending.set('Authorization', authorization);
@@ -154,6 +157,9 @@ export async function send(url: string, c: HttpCase, authorization: string | und
   } catch (error) {
     const failure = error as Error & { code?: string; response?: HttpAnswer };
     if (failure.response) return { status: failure.response.status, headers: failure.response.headers, body: failure.response.body, text: failure.response.text };
+    // Node answers an oversized head with 431 and closes at once; a client still writing
+    // its long URL can see the reset first. That is a refusal, not a server that fell over.
+    if (target.length > HEADER_LIMIT && /ECONNRESET|EPIPE/.test(failure.code ?? '')) return { error: `${failure.code} (URL over the header limit)`, refused: true };
     return { error: failure.code ?? failure.message };
   }
 }
@@ -161,8 +167,8 @@ export async function send(url: string, c: HttpCase, authorization: string | und
 const MACHINE_CODE = /^[A-Z][A-Z0-9_]*$/;
 
 /** The properties every answer must have; empty when it is acceptable. */
-export function judge(answer: HttpAnswer | { error: string }, expectStatus?: number): string[] {
-  if ('error' in answer) return [`no response (${answer.error})`];
+export function judge(answer: HttpAnswer | NoAnswer, expectStatus?: number): string[] {
+  if ('error' in answer) return answer.refused ? [] : [`no response (${answer.error})`];
   const problems = [...judgeHeaders(answer.headers), ...(expectStatus && answer.status !== expectStatus ? [`not ${expectStatus}`] : [])];
   if (answer.status >= 500) return [...problems, '5xx'];
   if (answer.status < 400) return problems;
@@ -184,17 +190,17 @@ export function judgeHeaders(headers: Record<string, string | string[] | undefin
   return problems;
 }
 
-export function answerLabel(answer: HttpAnswer | { error: string }): string {
+export function answerLabel(answer: HttpAnswer | NoAnswer): string {
   if ('error' in answer) return `no response: ${answer.error}`;
   const code = (answer.body as { error?: unknown } | undefined)?.error;
   return `${answer.status} ${typeof code === 'string' ? code : '-'}`;
 }
 
-export function describeAnswer(answer: HttpAnswer | { error: string }): string {
+export function describeAnswer(answer: HttpAnswer | NoAnswer): string {
   if ('error' in answer) return `no response: ${answer.error}`;
   return `${answer.status} ${describeValue(answer.text || '(empty body)', 300)}`;
 }
 
-export function violationsOf(c: HttpCase, answer: HttpAnswer | { error: string }): Violation[] {
+export function violationsOf(c: HttpCase, answer: HttpAnswer | NoAnswer): Violation[] {
   return judge(answer, c.expectStatus).map((property) => ({ property, sent: describeCase(c), got: describeAnswer(answer), anyOutcome: HEADER_PROBLEM.test(property), everyTarget: property === '5xx' }));
 }
