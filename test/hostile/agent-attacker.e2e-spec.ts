@@ -76,9 +76,12 @@ describe('attacks on the agent socket', () => {
       return { dispatches };
     }
     attackers.push(connection.socket);
-    connection.socket.on(CommandEvent.Dispatch, (payload: CommandDispatch, ack?: (reply: unknown) => void) => {
+    const socket = connection.socket;
+    // An impostor sent a command closes it with a result of its own, as the issue saw happen.
+    socket.on(CommandEvent.Dispatch, (payload: CommandDispatch, ack?: (reply: unknown) => void) => {
       dispatches.push(payload);
       ack?.({ ok: true, data: { duplicate: false } });
+      socket.emit(CommandEvent.Completed, { key: payload.key, seq: payload.seq, result: { forgedBy: 'impostor' } }, () => undefined);
     });
     // The containers a real agent on a cloned host would report: the host's own.
     const containers = [{ id: `${hostname}-c1`, name: `${hostname}-web-r1`, image: 'registry.local/web:1', state: 'running' }];
@@ -100,7 +103,7 @@ describe('attacks on the agent socket', () => {
     await new Promise((resolve) => setTimeout(resolve, 500));
     if (impostor?.dispatches.length) harm.push(`impostor was sent ${impostor.dispatches.map((d) => `${d.command.type} ${d.key}`).join(', ')}`);
     const row = command && (await commandRow('victim', command.key));
-    if (command && row?.status !== 'sent' && row?.status !== 'pending') harm.push(`victim's new command is ${row?.status}`);
+    if (command && row?.status !== 'sent' && row?.status !== 'pending') harm.push(`victim's new command is ${row?.status}, result ${JSON.stringify(row?.result)}`);
     expectUnharmed(attack, harm);
   }
 

@@ -2,9 +2,8 @@
 // a role outside a route's cell is refused with 403 and a code, one inside it is not
 // refused (401/403). The routes come from the OpenAPI document, and a route missing from
 // the table fails the test: a route is never added without a decision on who may call it.
-import { readFile } from 'node:fs/promises';
 import { ROLES, type Role } from '../../apps/control-plane/src/auth/principal.js';
-import { createFleet, type Fleet } from '../support/fleet-fixtures.js';
+import { seedRows, type HostileRows } from '../support/hostile/fixtures.js';
 import { isMutating, readApiDocument, type Operation } from '../support/hostile/openapi.js';
 import { killAll } from '../support/processes.js';
 import { startSpawnedControlPlane, type SpawnedControlPlane } from '../support/spawned-control-plane.js';
@@ -60,7 +59,7 @@ const BODIES: Record<string, unknown> = {
 
 describe('role matrix of the mutating routes', () => {
   let cp: SpawnedControlPlane;
-  let fleet: Fleet;
+  let rows: HostileRows | undefined;
   let mutating: Operation[];
   const tokens: Partial<Record<Role, string>> = {};
   const ids: Record<string, string> = {};
@@ -70,30 +69,17 @@ describe('role matrix of the mutating routes', () => {
     mutating = (await readApiDocument(cp.url)).operations.filter(isMutating);
     tokens.admin = cp.adminToken;
     for (const role of ROLES.filter((r) => r !== 'admin')) tokens[role] = await cp.userToken(`matrix-${role}`, [role]);
-    fleet = await createFleet(cp, {
-      datacenters: ['tc', 'yf'],
-      services: [
-        { name: 'web', role: 'frontend', configs: 1 },
-        { name: 'worker', role: 'processor' },
-      ],
-      hosts: [
-        { hostname: 'tc-1', datacenter: 'tc' },
-        { hostname: 'yf-1', datacenter: 'yf' },
-        { hostname: 'tc-preview', datacenter: 'tc', pool: 'preview' },
-      ],
-    });
-    const author = await cp.userToken('matrix-author', ['engineer']);
-    const yaml = await readFile(new URL('../../examples/plan.yaml', import.meta.url), 'utf8');
-    const plan = await cp.http().post('/api/v1/plans').set('Authorization', `Bearer ${author}`).set('Content-Type', 'application/yaml').send(yaml).expect(201);
-    ids.plan = plan.body.id;
+    // The plan's author is none of the matrix's users: author-or-admin routes then answer for the role alone.
+    rows = await seedRows(cp, await cp.userToken('matrix-author', ['engineer']));
+    ids.plan = rows.planId;
+    ids.agentToken = rows.agentTokenId;
     // Valid content, so the author check (after the body is read) is what answers.
-    BODIES['PUT /api/v1/plans/{id}'] = plan.body.spec;
-    ids.agentToken = (await cp.issueAgentToken('matrix-target')).id;
+    BODIES['PUT /api/v1/plans/{id}'] = rows.planSpec;
     await cp.userToken('matrix-target', []);
   }, 120_000);
 
   afterAll(async () => {
-    fleet?.close();
+    rows?.fleet.close();
     await cp?.close();
     await killAll();
   });

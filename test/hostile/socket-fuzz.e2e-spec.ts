@@ -37,7 +37,7 @@ type OutputMark = ReturnType<typeof outputMark>;
 const RUNS = hostileRuns(400);
 const SEED = hostileSeed();
 /** Connections fuzzed side by side, one case at a time each (a disconnect is then the case's own). */
-const LANES = 8;
+const LANES = 16;
 const ACK_TIMEOUT_MS = 2_000;
 
 const jsonSchema = (schema: z.ZodType) => z.toJSONSchema(schema, { unrepresentable: 'any', io: 'input' }) as JsonSchema;
@@ -110,7 +110,7 @@ async function runLanes(tally: Tally, lanes: Lane[], queues: SocketCase[][]): Pr
       const sent = `${describeValue(c.event, 60)} ${c.bare ? '(no payload)' : describeValue(c.payload, 600)}`;
       const problems = label === 'refused INTERNAL' ? ['INTERNAL ack'] : outcome.kind === 'timeout' ? [`no ack or disconnect within ${ACK_TIMEOUT_MS} ms`] : [];
       const shown = Object.hasOwn(AGENT_EVENTS, c.event) || Object.hasOwn(DASHBOARD_EVENTS, c.event) ? c.event : UNDECLARED.includes(c.event) ? `(undeclared) ${c.event}` : '(undeclared, made-up name)';
-      tally.record(shown, label, problems.map((property) => ({ property, sent, got: outcome.kind === 'ack' ? describeValue(outcome.ack) : label })));
+      tally.record(shown, label, problems.map((property) => ({ property, sent, got: outcome.kind === 'ack' ? describeValue(outcome.ack) : label, everyTarget: property === 'INTERNAL ack' })));
     }
   });
 }

@@ -9,6 +9,10 @@ export interface Violation {
   sent: string;
   /** What came back. */
   got: string;
+  /** Group by the property alone, whatever the outcome (a header missing from every answer is one cause). */
+  anyOutcome?: boolean;
+  /** Keep an example for every target, not just the first few: each is a place to fix (a 5xx, an INTERNAL ack). */
+  everyTarget?: boolean;
 }
 
 const EXAMPLES_PER_CAUSE = 3;
@@ -25,11 +29,11 @@ export class Tally {
     row.set(outcome, (row.get(outcome) ?? 0) + 1);
     this.counts.set(target, row);
     for (const violation of violations) {
-      const cause = `${violation.property} | ${outcome}`;
+      const cause = violation.anyOutcome ? violation.property : `${violation.property} | ${outcome}`;
       const entry = this.causes.get(cause) ?? { count: 0, targets: new Set<string>(), examples: [] };
       entry.count += 1;
       // Examples from different targets say more than three of the same.
-      if (!entry.targets.has(target) && entry.examples.length < EXAMPLES_PER_CAUSE) entry.examples.push(violation);
+      if (!entry.targets.has(target) && (violation.everyTarget || entry.examples.length < EXAMPLES_PER_CAUSE)) entry.examples.push(violation);
       entry.targets.add(target);
       this.causes.set(cause, entry);
     }
@@ -60,9 +64,23 @@ export class Tally {
     return lines.join('\n');
   }
 
+  /** The same counts by outcome alone, short enough for a README: what came back, how often, on how many targets. */
+  summary(): string {
+    const byOutcome = new Map<string, { count: number; targets: number }>();
+    for (const row of this.counts.values()) {
+      for (const [outcome, count] of row) {
+        const entry = byOutcome.get(outcome) ?? { count: 0, targets: 0 };
+        byOutcome.set(outcome, { count: entry.count + count, targets: entry.targets + 1 });
+      }
+    }
+    const lines = ['| came back | count | on |', '| --- | --- | --- |'];
+    for (const [outcome, { count, targets }] of [...byOutcome].sort(([, a], [, b]) => b.count - a.count)) lines.push(`| ${outcome} | ${count} | ${targets} of ${this.counts.size} |`);
+    return lines.join('\n');
+  }
+
   print(extra: string[] = []): void {
     const failures = this.violations();
-    console.log([this.table(), ...extra, ...(failures.length ? ['', 'Failures:', ...failures] : [])].join('\n'));
+    console.log([this.table(), '', this.summary(), ...extra, ...(failures.length ? ['', 'Failures:', ...failures] : [])].join('\n'));
   }
 }
 
