@@ -30,9 +30,9 @@ const MAY: Record<string, readonly Role[]> = {
   'POST /api/v1/plans/{id}/gates/{gate}': ['qa'],
   'POST /api/v1/freezes': ADMIN_ONLY,
   'POST /api/v1/plans/{id}/start': LAUNCH,
-  // A dry run of the launch above: it computes the preview hosts and batches across the
-  // fleet, work the launch's roles ask for; any token may call it today (issue 15).
-  'POST /api/v1/plans/{id}/rollout-preview': LAUNCH,
+  // A dry run of the launch above, across today's fleet: for those who launch, and for the
+  // engineer who writes the plan and checks the batches it makes before asking for review.
+  'POST /api/v1/plans/{id}/rollout-preview': ['engineer', ...LAUNCH],
   'POST /api/v1/rollouts': LAUNCH,
   'POST /api/v1/rollouts/{id}/rollback': LAUNCH,
   'POST /api/v1/rollouts/{id}/pause': LAUNCH,

@@ -7,6 +7,7 @@ import {
   AgentEvent,
   CommandEvent,
   ConnectErrorData,
+  HOST_PROBE_EVENT,
   PROTOCOL_VERSION,
   type CommandDispatch,
   type HostRegistration,
@@ -85,7 +86,7 @@ export function closeAllAgentSockets(): void {
   live.clear();
 }
 
-/** A host spoken for by hand: registered, acking every command it is sent and keeping it for the test. */
+/** A host spoken for by hand: registered, acking every command it is sent (and every probe) and keeping it for the test. */
 export interface HandAgent {
   socket: Socket;
   hostname: string;
@@ -105,6 +106,8 @@ export async function startHandAgent(url: string, token: string, hostname: strin
     agent.dispatches.push(payload);
     ack?.({ ok: true, data: { duplicate: false } });
   });
+  // As a real agent does: a live connection answers the probe a second connection for its host sets off.
+  agent.socket.on(HOST_PROBE_EVENT, (_payload: unknown, ack?: (reply: unknown) => void) => ack?.({ ok: true, data: {} }));
   const service = options.service ?? 'web';
   const containers = [{ id: `${hostname}-c1`, name: `${hostname}-${service}-r1`, image: 'registry.local/web:1', state: 'running' }];
   const ack = await emitAndWait(agent.socket, AgentEvent.Register, registration(hostname, { labels: options.labels ?? {}, containers }));
