@@ -3,6 +3,7 @@
 // requires mutual TLS, present a certificate signed by its client CA and naming their
 // host; the CLI trusts the CA through NODE_EXTRA_CA_CERTS. And the /dashboard namespace
 // lets in browser pages from its own origin and the configured ones only.
+import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { get, request } from 'node:https';
 import { fileURLToPath } from 'node:url';
@@ -114,6 +115,20 @@ describe('TLS', () => {
       startAgent({ server: cp.url, token, hostname: `${HOST}-wss`, datacenter: 'tc', extraArgs: ['--ca', pki.ca] });
       await waitOnline(cp, `${HOST}-wss`);
       expect(await hostState(cp, `${HOST}-wss`)).toMatchObject({ status: 'online', connected: true });
+    });
+
+    it('lets an agent that pins the server\'s certificate in, and leaves one pinning another certificate out, saying why', async () => {
+      const fingerprint = new X509Certificate(readFileSync(server.cert)).fingerprint256;
+      const pinned = await issueAgentToken(cp, 'pinned');
+      startAgent({ server: cp.url, token: pinned, hostname: `${HOST}-pinned`, datacenter: 'tc', extraArgs: ['--ca', pki.ca, '--server-fingerprint', fingerprint] });
+      await waitOnline(cp, `${HOST}-pinned`);
+
+      // Signed by the same trusted CA, for the same names: the chain checks out, the pin does not.
+      const other = new X509Certificate(readFileSync(pki.serverCertificate().cert)).fingerprint256;
+      const token = await issueAgentToken(cp, 'mispinned');
+      const agent = startAgent({ server: cp.url, token, hostname: `${HOST}-mispinned`, datacenter: 'tc', extraArgs: ['--ca', pki.ca, '--server-fingerprint', other] });
+      await agent.waitForOutput(/control plane unreachable.*not the pinned/, 20_000);
+      expect((await hostState(cp, `${HOST}-mispinned`)).status).not.toBe('online');
     });
 
     it('leaves an agent that does not trust the server unconnected, saying why', async () => {

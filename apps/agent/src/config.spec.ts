@@ -167,6 +167,7 @@ describe('loadConfig', () => {
       'TARMAC_AGENT_CONFIG_DIR',
       'TARMAC_AGENT_INSECURE',
       'TARMAC_AGENT_KEY',
+      'TARMAC_AGENT_SERVER_FINGERPRINT',
       'TARMAC_AGENT_STATE_DIR',
       'TARMAC_AGENT_TOKEN',
       'TARMAC_CONTAINER_NETWORK',
@@ -234,6 +235,17 @@ describe('loadConfig', () => {
       expect(problems(['--cert', agent.cert], required)).toEqual(['--key / TARMAC_AGENT_KEY: is required with --cert']);
       const other = pki.clientCertificate('machine-2');
       expect(problems(['--cert', agent.cert, '--key', other.key], required)).toEqual(['--key: is not the private key of the certificate --cert names']);
+    });
+
+    it('reads a pinned server fingerprint as openssl prints it, with or without colons, and refuses one that is not SHA-256', () => {
+      const pin = 'AB:'.repeat(31) + 'CD';
+      const https = ['--server', 'https://cp.test:8443'];
+      expect(config([...https, '--server-fingerprint', `sha256 Fingerprint=${pin.toLowerCase()}`], required).serverFingerprint).toBe(pin);
+      expect(config(https, { ...required, TARMAC_AGENT_SERVER_FINGERPRINT: pin.replaceAll(':', '') }).serverFingerprint).toBe(pin);
+      expect(problems([...https, '--server-fingerprint', 'AB:CD'], required)).toEqual([expect.stringMatching(/^--server-fingerprint: must be a SHA-256 fingerprint/)]);
+      expect(problems(['--server', 'http://127.0.0.1:8080', '--server-fingerprint', pin], required)).toEqual([
+        expect.stringMatching(/^--server-fingerprint: only apply to an https:\/\/ server/),
+      ]);
     });
 
     it('refuses TLS files with an http:// server, where they would go unused', () => {

@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { DatacenterName, Hostname, Labels } from '../../../libs/protocol/src/index.js';
 import { LOG_LEVELS, type LogLevel } from './logger.js';
+import { ServerFingerprint } from './server-pin.js';
 
 export interface AgentConfig {
   /** The control plane's base URL (origin only), e.g. `https://tarmac.example:8080`. */
@@ -39,6 +40,8 @@ export interface AgentConfig {
   /** PEM: this agent's client certificate and its key, for a control plane that requires mutual TLS. */
   cert?: string;
   key?: string;
+  /** The SHA-256 fingerprint the server's own certificate must have (`AB:CD:…`), on top of the chain check. */
+  serverFingerprint?: string;
   /** Allows a plain http:// server that is not on loopback (the token then crosses the network in clear). */
   insecure: boolean;
 }
@@ -115,6 +118,7 @@ const SETTINGS = {
   ca: { flag: 'ca', env: 'TARMAC_AGENT_CA', schema: pemFile('certificate').optional() },
   cert: { flag: 'cert', env: 'TARMAC_AGENT_CERT', schema: pemFile('certificate').optional() },
   key: { flag: 'key', env: 'TARMAC_AGENT_KEY', schema: pemFile('private key').optional() },
+  serverFingerprint: { flag: 'server-fingerprint', env: 'TARMAC_AGENT_SERVER_FINGERPRINT', schema: ServerFingerprint.optional() },
   insecure: {
     flag: 'insecure',
     env: 'TARMAC_AGENT_INSECURE',
@@ -180,6 +184,11 @@ Every option can also be set with its environment variable; the flag wins.
   --cert FILE             TARMAC_AGENT_CERT     PEM client certificate, for a control
   --key FILE              TARMAC_AGENT_KEY      plane that requires mutual TLS, and its
                                                 key; the certificate names this host
+  --server-fingerprint SHA256
+                          TARMAC_AGENT_SERVER_FINGERPRINT
+                                                pin the control plane's certificate:
+                                                its SHA-256 fingerprint, as openssl x509
+                                                -noout -fingerprint -sha256 prints it
   --insecure              TARMAC_AGENT_INSECURE allow an http:// server that is not on
                                                 loopback: the token crosses the network
                                                 in clear text (variable: true or 1)
@@ -244,7 +253,7 @@ export function loadConfig(
  * an http:// server would be silently unused: that is a mistake, not a choice.
  */
 function transportProblems(config: AgentConfig, flags: Record<string, unknown>): string[] {
-  const name = (key: 'serverUrl' | 'ca' | 'cert' | 'key' | 'insecure') => (flags[SETTINGS[key].flag] !== undefined ? `--${SETTINGS[key].flag}` : SETTINGS[key].env);
+  const name = (key: 'serverUrl' | 'ca' | 'cert' | 'key' | 'serverFingerprint' | 'insecure') => (flags[SETTINGS[key].flag] !== undefined ? `--${SETTINGS[key].flag}` : SETTINGS[key].env);
   const problems: string[] = [];
   if ((config.cert === undefined) !== (config.key === undefined)) {
     problems.push(`${config.cert === undefined ? '--cert / TARMAC_AGENT_CERT' : '--key / TARMAC_AGENT_KEY'}: is required with ${name(config.cert === undefined ? 'key' : 'cert')}`);
@@ -253,7 +262,7 @@ function transportProblems(config: AgentConfig, flags: Record<string, unknown>):
   }
   const url = new URL(config.serverUrl);
   if (url.protocol === 'http:') {
-    const tlsFiles = (['ca', 'cert', 'key'] as const).filter((key) => config[key] !== undefined);
+    const tlsFiles = (['ca', 'cert', 'key', 'serverFingerprint'] as const).filter((key) => config[key] !== undefined);
     if (tlsFiles.length > 0) {
       problems.push(`${tlsFiles.map(name).join(', ')}: only apply to an https:// server, and ${name('serverUrl')} is ${config.serverUrl}`);
     } else if (!config.insecure && !isLoopback(url.hostname)) {
@@ -316,6 +325,7 @@ function parseFlags(argv: readonly string[]): Record<string, string | string[] |
         ca: { type: 'string' },
         cert: { type: 'string' },
         key: { type: 'string' },
+        'server-fingerprint': { type: 'string' },
         insecure: { type: 'boolean' },
         help: { type: 'boolean' },
       },

@@ -5,6 +5,7 @@
 // Commands go to the CommandRunner; their reports come back through here, only once the
 // host is registered in the current session. So do signals samples, which are never
 // queued: one that cannot be sent now is dropped.
+import type { PeerCertificate } from 'node:tls';
 import { io, type Socket } from 'socket.io-client';
 import type { z } from 'zod';
 import {
@@ -44,7 +45,7 @@ export interface AgentConnectionOptions {
   /** Base URL (origin) of the control plane. */
   serverUrl: string;
   /** PEM texts for an https:// server: the CA to verify it by (else the system's), and a client certificate. */
-  tls?: { ca?: string; cert?: string; key?: string };
+  tls?: { ca?: string; cert?: string; key?: string; checkServerIdentity?: (hostname: string, certificate: PeerCertificate) => Error | undefined };
   token: string;
   host: HostIdentity;
   engine: Engine;

@@ -13,6 +13,7 @@ import { SignalCollector } from './signals/signal-collector.js';
 import { TrafficState } from './traffic-state.js';
 import { createLogger, type LogSink } from './logger.js';
 import { readAgentVersion } from './agent-version.js';
+import { pinnedServerIdentity } from './server-pin.js';
 
 export const ExitCode = {
   /** Stopped on request (SIGTERM/SIGINT), or --help. */
@@ -97,7 +98,12 @@ export async function runAgent(options: RunAgentOptions): Promise<number> {
     const connection = new AgentConnection({
       ...options.tuning,
       serverUrl: config.serverUrl,
-      tls: { ca: config.ca, cert: config.cert, key: config.key },
+      tls: {
+        ca: config.ca,
+        cert: config.cert,
+        key: config.key,
+        ...(config.serverFingerprint !== undefined && { checkServerIdentity: pinnedServerIdentity(config.serverFingerprint) }),
+      },
       token: config.token,
       host: { hostname: config.hostname, datacenter: config.datacenter, labels: config.labels, agentVersion },
       engine,
