@@ -105,6 +105,8 @@ export const CommandFailureReason = {
   ContainerCreateFailed: 'CONTAINER_CREATE_FAILED',
   ContainerStartFailed: 'CONTAINER_START_FAILED',
   HealthCheckFailed: 'HEALTH_CHECK_FAILED',
+  /** The release's container stopped running during its health check: no probe can pass any more. */
+  ContainerExited: 'CONTAINER_EXITED',
   CheckFailed: 'CHECK_FAILED',
   EngineUnreachable: 'ENGINE_UNREACHABLE',
   Interrupted: 'INTERRUPTED',

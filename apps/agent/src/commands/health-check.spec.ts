@@ -38,6 +38,19 @@ describe('health:check on a real engine', () => {
     expect(performance.now() - started).toBeLessThan(2_000);
   });
 
+  it('fails at once with CONTAINER_EXITED, the exit code and the last lines, when the container dies during the check', async () => {
+    const port = await freePort();
+    // Gets past the replace's start check, then dies: a release that crashes a second after it starts.
+    await run(replaceCommand({ service: 'crash', release: 'r1', image: v1, port, command: ['/bin/sh', '-c', 'sleep 1; echo crashing now >&2; exit 7'] }));
+    // Probed until a deadline far past the crash: only the container's state can end it early.
+    const outcome = await run(httpHealth('crash', port, 60_000));
+    expect(outcome).toEqual({
+      outcome: 'failed',
+      reason: 'CONTAINER_EXITED',
+      message: expect.stringMatching(/^health-\d+-crash-r1 is exited with exit code 7 during the health check of crash: .*crashing now/),
+    });
+  });
+
   it('runs a command check in the service container: exit 0 passes, anything else fails', async () => {
     const port = await freePort();
     await run(replaceCommand({ service: 'cmd', release: 'r1', image: v1, port }));

@@ -1,7 +1,9 @@
 // health:check — probe the service on this host until the first success or until
 // `withinMs` has passed (Podman runs no HEALTHCHECK here, so the agent does). An HTTP
 // check GETs the container's port; a command check execs the argv in the service's
-// running container and wants exit code 0.
+// running container and wants exit code 0. After each failed probe the service's newest
+// container is looked at: one that has exited fails the check at once (CONTAINER_EXITED,
+// with its exit code and last lines), instead of being probed until the deadline.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { z } from 'zod';
 import { CommandFailureReason, type HealthCheck, type HealthCheckCommand } from '../../../../libs/protocol/src/index.js';
@@ -12,7 +14,7 @@ import { describeUrl, probeHttp } from './http-probe.js';
 export type HealthCheckCommandType = z.infer<typeof HealthCheckCommand>;
 
 export interface HealthContext {
-  engine: Pick<ContainerEngine, 'listServiceContainers' | 'exec'>;
+  engine: Pick<ContainerEngine, 'listServiceContainers' | 'exec' | 'containerState'>;
   hostname: string;
   progress: (message: string) => void;
   /** Aborted when the agent stops: the wait between probes ends at once. */
@@ -30,6 +32,7 @@ export async function runHealthCheck(command: HealthCheckCommandType, context: H
   for (let attempts = 1; ; attempts++) {
     const observation = await probe(command.service, check, context);
     if (observation.healthy) return { attempts, status: observation.status };
+    await failIfExited(command.service, context);
     const elapsedMs = performance.now() - startedAt;
     const nextAtMs = attempts * check.intervalMs;
     if (nextAtMs > command.withinMs) {
@@ -41,6 +44,21 @@ export async function runHealthCheck(command: HealthCheckCommandType, context: H
     context.progress(`probe ${attempts} of ${command.service}: ${observation.seen}`);
     await sleep(Math.max(0, nextAtMs - elapsedMs), undefined, { signal: context.signal });
   }
+}
+
+/** Throws CONTAINER_EXITED when the service's newest container is no longer running. */
+async function failIfExited(service: string, context: HealthContext): Promise<void> {
+  const containers = await step(CommandFailureReason.HealthCheckFailed, `listing the containers of ${service} failed`, () =>
+    context.engine.listServiceContainers(context.hostname, service),
+  );
+  const newest = containers.sort((a, b) => b.createdAt - a.createdAt)[0];
+  if (!newest || newest.running) return;
+  const state = await step(CommandFailureReason.HealthCheckFailed, `inspecting ${newest.name} failed`, () => context.engine.containerState(newest.id));
+  if (state.running) return; // started again between the list and the inspect
+  throw new CommandFailure(
+    CommandFailureReason.ContainerExited,
+    `${newest.name} is ${state.status} with exit code ${state.exitCode} during the health check of ${service}${state.detail ? `: ${state.detail}` : ''}`,
+  );
 }
 
 async function probe(service: string, check: HealthCheck, context: HealthContext): Promise<Observation> {
