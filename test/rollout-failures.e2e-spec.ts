@@ -1,6 +1,6 @@
 // A rollout survives what goes wrong on the way: a registry that is down, a control
 // plane SIGKILLed mid-batch, an agent SIGKILLed in the middle of a command, an agent
-// that is gone for good.
+// that is gone for good, a release that crashes a second after it starts.
 import { OutageRegistry } from './support/outage-registry.js';
 import { RolloutFleet } from './support/rollout-fleet.js';
 import { testEnv } from './support/test-env.js';
@@ -119,6 +119,24 @@ describe('rollouts that meet failures', () => {
       for (const host of fleet.hosts.filter((h) => h.hostname !== victim)) expect(await fleet.serves(host.hostname)).toBe('v2');
     } finally {
       fleet.startAgent(victim);
+    }
+  });
+
+  it('fails the preview host\'s health step with CONTAINER_EXITED when the release crashes a second after it starts', async () => {
+    const { body: service } = await fleet.api().get('/api/v1/services/web').set(fleet.auth('otto')).expect(200);
+    const crashing = { ...service.container, command: ['/bin/sh', '-c', 'sleep 1; echo web crashing >&2; exit 1'] };
+    await fleet.api().put('/api/v1/services/web').set(fleet.auth('otto')).send({ role: service.role, imageRepository: service.imageRepository, container: crashing }).expect(200);
+    let id: string | undefined;
+    try {
+      const planId = await fleet.approvedPlan(tagOf(testEnv().imageV1));
+      id = await fleet.startRollout(planId);
+      // Within the step's deadline (60 s here) only the container's exit can end the health step.
+      const paused = await fleet.waitForStatus(id, ['paused', 'failed', 'succeeded'], 30_000);
+      expect(paused.status).toBe('paused');
+      expect(paused.reason.message).toMatch(/preview:health:web failed: CONTAINER_EXITED: .* exit code 1 during the health check of web: .*web crashing/);
+    } finally {
+      if (id) await fleet.api().post(`/api/v1/rollouts/${id}/abort`).set(fleet.auth('otto')).send({ reason: 'test over' });
+      await fleet.api().put('/api/v1/services/web').set(fleet.auth('otto')).send({ role: service.role, imageRepository: service.imageRepository, container: service.container }).expect(200);
     }
   });
 });
