@@ -11,36 +11,11 @@ import { AGENTS_NAMESPACE, AgentEvent, CommandEvent, DASHBOARD_NAMESPACE, PROTOC
 import { createUserWithToken, queryDatabase, rowCounts } from './support/api.js';
 import { launchBrowser } from './support/browser.js';
 import { startTestControlPlane, type TestControlPlane } from './support/control-plane.js';
+import { planBody as plan, planYaml as yamlPlan } from '../bench/harness/plan-body.js';
 import { createFleet, type Fleet } from './support/fleet-fixtures.js';
 
 const NUL_OR_SURROGATE = /NUL character|unpaired UTF-16 surrogate/;
 const TOKEN_ID = '00000000-0000-4000-8000-000000000000';
-
-/** A plan the fleet below accepts as it is. */
-function plan(overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    title: 'Checkout v2.4',
-    requirementSource: 'PAY-1432',
-    description: 'Moves payment retries into the worker.',
-    modules: ['checkout-web'],
-    releases: [{ service: 'web', image: '2.4.0' }],
-    targetDatacenters: ['tc'],
-    preview: { hosts: { count: 1 } },
-    ramp: { durationSeconds: 60 },
-    batch: { size: { percent: 50 } },
-    autoRollback: true,
-    rollback: { steps: [{ services: ['web'], what: 'code' }], dataCompatibility: { forwardCompatible: true, note: 'none' } },
-    plannedLaunchAt: '2026-12-03T10:00:00+08:00',
-    ...overrides,
-  };
-}
-
-/** The same plan as YAML, with `extra` lines appended at the top level. */
-function yamlPlan(extra = ''): string {
-  return `${Object.entries(plan())
-    .map(([key, value]) => `${key}: ${JSON.stringify(value)}`)
-    .join('\n')}\n${extra}`;
-}
 
 /** Sends raw bytes and returns everything the server answers before it closes. */
 function rawRequest(cp: TestControlPlane, bytes: string): Promise<string> {

@@ -9,6 +9,7 @@ import http from 'node:http';
 import { createBenchDatabase } from '../harness/database.js';
 import { startControlPlane } from '../harness/control-plane.js';
 import { api } from '../harness/api.js';
+import { planBody as planJson, planYaml } from '../harness/plan-body.js';
 import { round } from '../harness/stats.js';
 import { numberFlag, sleep, type Scenario } from './scenario.js';
 
@@ -22,23 +23,6 @@ interface Case {
   contentType: string;
   body: string;
 }
-
-const planJson = (overrides: Record<string, unknown> = {}) => ({
-  title: 'bench',
-  requirementSource: 'bench',
-  description: 'bench',
-  modules: ['bench'],
-  releases: [{ service: 'web', image: '1.0.0' }],
-  targetDatacenters: ['tc'],
-  preview: { hosts: { count: 1 } },
-  ramp: { durationSeconds: 60 },
-  batch: { size: { percent: 50 } },
-  autoRollback: true,
-  rollback: { steps: [{ services: ['web'], what: 'code' }], dataCompatibility: { forwardCompatible: true, note: 'none' } },
-  plannedLaunchAt: '2026-12-03T10:00:00+08:00',
-  ...overrides,
-});
-const planYaml = (extra: string) => `${Object.entries(planJson()).map(([key, value]) => `${key}: ${JSON.stringify(value)}`).join('\n')}\n${extra}`;
 
 /** As many `unit`s as fit in the body limit once `wrap` is around them. */
 function fill(unit: (i: number) => string, separator: string, wrap: (inner: string) => string): string {
@@ -72,7 +56,7 @@ function cases(): Case[] {
     yaml('YAML plan, nesting to the body limit', nested((depth) => planYaml(`extra: ${'['.repeat(depth)}${']'.repeat(depth)}\n`))),
     yaml('YAML plan, 5,000 duplicate keys', planYaml(Array.from({ length: 5_000 }, () => 'title: again').join('\n'))),
     json('JSON plan, keys to the body limit', '/api/v1/plans', fill((i) => `"k${i}":${i}`, ',', (inner) => JSON.stringify(planJson()).replace(/}$/, `,"extra":{${inner}}}`))),
-    json('JSON plan, modules list to the body limit', '/api/v1/plans', fill(() => '"m"', ',', (inner) => JSON.stringify(planJson()).replace('"modules":["bench"]', `"modules":[${inner}]`))),
+    json('JSON plan, modules list to the body limit', '/api/v1/plans', fill(() => '"m"', ',', (inner) => JSON.stringify(planJson()).replace('"modules":["checkout-web"]', `"modules":[${inner}]`))),
     json('JSON plan, a 1 MB description', '/api/v1/plans', JSON.stringify(planJson({ description: 'x'.repeat(BODY_LIMIT - 1024) }))),
     json('JSON body, nesting to the body limit', '/api/v1/agent-tokens', nested((depth) => `{"name":${'['.repeat(depth)}${']'.repeat(depth)}}`)),
     json('JSON body, 1 MB string with a NUL at the end', '/api/v1/agent-tokens', JSON.stringify({ name: `${'x'.repeat(BODY_LIMIT - 1024)}\u0000` })),
