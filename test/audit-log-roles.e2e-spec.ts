@@ -4,6 +4,7 @@
 // injection or a compromised process would, can append and read, and nothing else.
 import pg from 'pg';
 import { startTestControlPlane, type TestControlPlane } from './support/control-plane.js';
+import { queryAt } from './support/database.js';
 
 describe('the audit log, as the role the control plane connects as', () => {
   let cp: TestControlPlane;
@@ -24,19 +25,10 @@ describe('the audit log, as the role the control plane connects as', () => {
       await client.end();
     }
   };
-  const query = async <T extends pg.QueryResultRow>(url: string, sql: string, params: unknown[] = []): Promise<T[]> => {
-    const client = new pg.Client({ connectionString: url });
-    await client.connect();
-    try {
-      return (await client.query<T>(sql, params)).rows;
-    } finally {
-      await client.end();
-    }
-  };
   /** What the audit log holds and its trigger, read as the cluster's superuser. */
   const auditState = async () => ({
-    rows: await query(cp.database.url, 'SELECT * FROM audit_log ORDER BY id'),
-    trigger: await query(cp.database.url, `SELECT tgname, tgenabled FROM pg_trigger WHERE tgrelid = 'audit_log'::regclass AND NOT tgisinternal`),
+    rows: await queryAt(cp.database.url, 'SELECT * FROM audit_log ORDER BY id'),
+    trigger: await queryAt(cp.database.url, `SELECT tgname, tgenabled FROM pg_trigger WHERE tgrelid = 'audit_log'::regclass AND NOT tgisinternal`),
   });
 
   beforeAll(async () => {
@@ -47,11 +39,11 @@ describe('the audit log, as the role the control plane connects as', () => {
   afterAll(() => cp?.close());
 
   it('connects as a role that is neither a superuser nor the owner of anything', async () => {
-    const [role] = await query(cp.database.url, 'SELECT * FROM pg_roles WHERE rolname = $1', [cp.database.appRole]);
+    const [role] = await queryAt(cp.database.url, 'SELECT * FROM pg_roles WHERE rolname = $1', [cp.database.appRole]);
     expect(new URL(cp.plane.database.url).username).toBe(cp.database.appRole);
     expect(cp.plane.database.role).toEqual({ name: cp.database.appRole, privileged: false });
     expect(role).toMatchObject({ rolsuper: false, rolcreaterole: false, rolcreatedb: false, rolreplication: false, rolbypassrls: false });
-    const owned = await query(
+    const owned = await queryAt(
       cp.database.url,
       `SELECT 'database' AS kind FROM pg_database WHERE datname = current_database() AND datdba = $1::regrole
        UNION ALL SELECT 'schema' FROM pg_namespace WHERE nspowner = $1::regrole
@@ -64,7 +56,7 @@ describe('the audit log, as the role the control plane connects as', () => {
   });
 
   it('may read and append to audit_log and only read migrations; may read and write the other tables, no more', async () => {
-    const privileges = await query<{ table: string; granted: string[] }>(
+    const privileges = await queryAt<{ table: string; granted: string[] }>(
       cp.database.url,
       `SELECT c.relname AS table,
               array(SELECT p FROM unnest(ARRAY['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'TRUNCATE', 'REFERENCES', 'TRIGGER']) p
@@ -117,7 +109,7 @@ describe('the audit log, as the role the control plane connects as', () => {
     await inTransaction(cp.database.ownerUrl, ['CREATE TABLE later_owner_table (id int)']);
     await inTransaction(cp.database.url, ['CREATE TABLE later_superuser_table (id int)']);
     const can = async (table: string) =>
-      (await query<{ granted: boolean }>(cp.database.url, `SELECT has_table_privilege($1, $2, 'INSERT') AS granted`, [cp.database.appRole, table]))[0]!.granted;
+      (await queryAt<{ granted: boolean }>(cp.database.url, `SELECT has_table_privilege($1, $2, 'INSERT') AS granted`, [cp.database.appRole, table]))[0]!.granted;
     expect(await can('later_owner_table')).toBe(true);
     expect(await can('later_superuser_table')).toBe(false);
     await inTransaction(cp.database.url, [`ALTER TABLE later_superuser_table OWNER TO "${cp.database.ownerRole}"`]);

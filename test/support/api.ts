@@ -2,6 +2,7 @@
 // and direct reads of the test database to check what a request wrote (or did not).
 import pg from 'pg';
 import type { TestControlPlane } from './control-plane.js';
+import { queryAt } from './database.js';
 
 /** Creates a user through the admin API and issues them a token; returns the token. */
 export async function createUserWithToken(cp: TestControlPlane, name: string, roles: string[]): Promise<string> {
@@ -12,19 +13,13 @@ export async function createUserWithToken(cp: TestControlPlane, name: string, ro
 }
 
 /** Runs one query on the control plane's database, on a connection of its own. */
-export async function queryDatabase<T extends pg.QueryResultRow = Record<string, unknown>>(
+export function queryDatabase<T extends pg.QueryResultRow = Record<string, unknown>>(
   // Only its database, so a control plane run as a child process (spawned-control-plane.ts) fits too.
   cp: Pick<TestControlPlane, 'database'>,
   sql: string,
   params: unknown[] = [],
 ): Promise<T[]> {
-  const client = new pg.Client({ connectionString: cp.database.url });
-  await client.connect();
-  try {
-    return (await client.query<T>(sql, params)).rows;
-  } finally {
-    await client.end();
-  }
+  return queryAt<T>(cp.database.url, sql, params);
 }
 
 /** Row counts of the given tables, to show that a refused request wrote nothing. */

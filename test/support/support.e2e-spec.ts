@@ -2,7 +2,7 @@
 // every other end-to-end failure is suspect.
 import { createServer } from 'node:net';
 import pg from 'pg';
-import { createTestDatabase } from './database.js';
+import { createTestDatabase, queryAt } from './database.js';
 import { removeTestContainers, startManagedContainer, testEngine } from './engine.js';
 import { killAll, spawnProcess } from './processes.js';
 import { testEnv } from './test-env.js';
@@ -16,15 +16,6 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-async function query<T extends pg.QueryResultRow>(url: string, sql: string, params: unknown[] = []): Promise<T[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query<T>(sql, params)).rows;
-  } finally {
-    await client.end();
-  }
-}
 
 afterAll(async () => {
   await killAll();
@@ -37,19 +28,19 @@ describe('createTestDatabase', () => {
     const name = new URL(database.url).pathname.slice(1);
 
     expect([database.ownerRole, database.appRole]).toEqual([`${name}_owner`, `${name}_app`]);
-    expect((await query<{ user: string }>(database.appUrl, 'SELECT current_user AS user'))[0]!.user).toBe(database.appRole);
-    await query(database.url, 'CREATE TABLE t (v text); INSERT INTO t VALUES ($$hello$$)');
-    expect(await query(database.url, 'SELECT v FROM t')).toEqual([{ v: 'hello' }]);
+    expect((await queryAt<{ user: string }>(database.appUrl, 'SELECT current_user AS user'))[0]!.user).toBe(database.appRole);
+    await queryAt(database.url, 'CREATE TABLE t (v text); INSERT INTO t VALUES ($$hello$$)');
+    expect(await queryAt(database.url, 'SELECT v FROM t')).toEqual([{ v: 'hello' }]);
 
     const lingering = new pg.Client({ connectionString: database.url });
     await lingering.connect();
     lingering.on('error', () => {}); // terminated by drop(), as intended
     await database.drop();
 
-    const left = await query(testEnv().databaseUrl, 'SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    const left = await queryAt(testEnv().databaseUrl, 'SELECT 1 FROM pg_database WHERE datname = $1', [name]);
     expect(left).toEqual([]);
     // Roles are cluster-wide: its two go with it.
-    const roles = await query(testEnv().databaseUrl, 'SELECT rolname FROM pg_roles WHERE rolname = ANY($1)', [[database.ownerRole, database.appRole]]);
+    const roles = await queryAt(testEnv().databaseUrl, 'SELECT rolname FROM pg_roles WHERE rolname = ANY($1)', [[database.ownerRole, database.appRole]]);
     expect(roles).toEqual([]);
     await lingering.end().catch(() => {});
   });

@@ -112,7 +112,8 @@ export class AgentsGateway implements OnGatewayInit<Namespace>, OnGatewayConnect
     void socket.join([agentTokenRoom(connection.agentTokenId), hostRoom(connection.hostname)]);
     this.metrics.agentsConnected.inc();
     answerUndeclaredEvents(socket, AGENT_TO_SERVER_EVENTS, (event, code, closing) => {
-      this.metrics.agentMessagesRefused.inc({ type: AGENT_TO_SERVER_EVENTS.includes(event) ? event : 'undeclared', code });
+      // Only a declared event comes back as ACK_MISSING: an undeclared name is not a label value.
+      this.metrics.agentMessagesRefused.inc({ type: code === AgentAckRefusal.AckMissing ? event : 'undeclared', code });
       if (closing) this.logger.warn(`closing ${connection.hostname}'s connection: ${code} on ${JSON.stringify(String(event).slice(0, 100))}`);
     });
     socket.once('disconnect', (reason) => {

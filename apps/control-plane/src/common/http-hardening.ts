@@ -2,7 +2,7 @@
 // security headers (helmet), no X-Powered-By, a 415 for a body in a type no route reads,
 // and JSON bodies for the errors Node's HTTP parser answers itself (431, malformed
 // requests), which never reach Express.
-import type { Server } from 'node:http';
+import { STATUS_CODES, type Server } from 'node:http';
 import type { Socket } from 'node:net';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
@@ -86,7 +86,7 @@ function answerParserErrorsWithJson(server: Server): void {
     };
     const body = JSON.stringify({ statusCode: status, error: code, message });
     socket.end(
-      `HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? 'Bad Request'}\r\n` +
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n` +
         'Content-Type: application/json; charset=utf-8\r\n' +
         `Content-Length: ${Buffer.byteLength(body)}\r\n` +
         'X-Content-Type-Options: nosniff\r\n' +
@@ -96,4 +96,3 @@ function answerParserErrorsWithJson(server: Server): void {
   });
 }
 
-const STATUS_TEXT: Record<number, string> = { 400: 'Bad Request', 408: 'Request Timeout', 431: 'Request Header Fields Too Large' };
