@@ -11,6 +11,7 @@ import pg from 'pg';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { MIGRATIONS } from '../apps/control-plane/src/database/migrations/index.js';
+import { freePort } from '../bench/harness/control-plane.js';
 import { spawnProcess, killAll, type ProcessHandle } from './support/processes.js';
 
 const MAIN = fileURLToPath(new URL('../dist/apps/control-plane/src/main.js', import.meta.url));
@@ -105,7 +106,8 @@ describe('embedded PostgreSQL', () => {
       if (asRoot) await chmod(older, 0o711);
       const password = 'older-superuser-password';
       await writeFile(join(older, 'pg-credentials.json'), JSON.stringify({ password }), { mode: 0o600 });
-      const port = 20_000 + Math.floor(Math.random() * 20_000);
+      // A port the kernel has just handed out: a random one could be another test's connection (the ephemeral range starts at 32768).
+      const port = await freePort();
       const server = new EmbeddedPostgres({
         databaseDir: join(older, 'pg'), port, user: 'tarmac', password, authMethod: 'scram-sha-256', persistent: true,
         createPostgresUser: asRoot, postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='], onLog: () => undefined,
